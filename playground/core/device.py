@@ -1,0 +1,59 @@
+"""Device choice: ``auto`` picks CUDA, then MPS, then CPU; an unavailable device is a clear error."""
+
+from __future__ import annotations
+
+from .config import ConfigError
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def available_devices() -> list[str]:
+    import torch
+
+    out = ["cpu"]
+    if torch.cuda.is_available():
+        out.insert(0, "cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        out.insert(0, "mps")
+    return out
+
+
+def resolve_device(name: str = "auto"):
+    """Return a ``torch.device`` for ``name`` or raise ConfigError('device', ...)."""
+    import torch
+
+    name = (name or "auto").strip().lower()
+    base = name.split(":")[0]
+    if base not in DEVICES:
+        raise ConfigError("device", name, "one of " + ", ".join(DEVICES), "unknown device")
+    if base == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if base == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device", name, "one of " + ", ".join(["auto"] + available_devices()),
+                          "CUDA is not available on this machine")
+    if base == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ConfigError("device", name, "one of " + ", ".join(["auto"] + available_devices()),
+                              "MPS is not available on this machine")
+    try:
+        return torch.device(name)
+    except RuntimeError as e:
+        raise ConfigError("device", name, "one of " + ", ".join(DEVICES), str(e)) from None
+
+
+def describe(device) -> str:
+    """A short human name for the status bar, e.g. 'CPU (2 threads)' or 'CUDA: NVIDIA H100'."""
+    import torch
+
+    if device.type == "cuda":
+        return f"CUDA: {torch.cuda.get_device_name(device)}"
+    if device.type == "mps":
+        return "Apple MPS"
+    return f"CPU ({torch.get_num_threads()} threads)"

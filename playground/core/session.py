@@ -1,0 +1,200 @@
+"""The Session protocol every lab implements, and the shared machinery behind it.
+
+A Session owns its model, data and optimizers. ``step(n)`` trains; it must never synchronise with
+the host (no ``.item()``, ``.cpu()``, printing): per-step losses are kept as device tensors with
+:meth:`Session.record` and fetched in bulk by :meth:`Session.flush` at snapshot time.
+``snapshot()`` returns plain data (numpy arrays, numbers, strings, lists/dicts of those) for the
+views; heavy visual work happens there, under ``torch.no_grad()``, in the worker thread.
+
+Lab-specific actions (a discriminator-only step, drawn points, a probe sequence…) arrive through
+:meth:`command` and run between steps in the worker thread.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from . import config as cfgmod
+from .device import resolve_device
+from .history import MetricHistory
+
+
+class TrainingDiverged(RuntimeError):
+    """Loss became NaN/inf. The message says which metric and suggests a remedy."""
+
+
+class Session:
+    """Base class. Subclasses set ``lab`` and ``Config`` and implement ``build``, ``train_step``,
+    ``snapshot`` and (optionally) ``apply_live`` and ``command``."""
+
+    lab: ClassVar[str] = ""
+    Config: ClassVar[type]
+    #: metrics checked for divergence at flush time
+    watch: ClassVar[tuple[str, ...]] = ()
+    #: flush recorded device scalars at least every this many steps (bounds memory in long runs)
+    flush_every: ClassVar[int] = 1000
+
+    def __init__(self, config: Any = None, *, device: str = "auto", seed: int = 0):
+        self.config = config if config is not None else cfgmod.validate(self.Config)
+        self.device = resolve_device(device) if isinstance(device, str) else device
+        self.seed = int(seed)
+        self.step_count = 0
+        self.history = MetricHistory()
+        self._pending: dict[str, tuple[list[int], list[torch.Tensor]]] = {}
+        self._n_pending = 0
+        self.diverged: str | None = None
+        torch.manual_seed(self.seed)
+        np.random.seed(self.seed % (2**32))
+        self.gen = torch.Generator(device=self.device)
+        self.gen.manual_seed(self.seed)
+        self.build()
+
+    # -- to implement ----------------------------------------------------------------------------
+    def build(self) -> None:
+        """Create model(s), data and optimizers from ``self.config``."""
+        raise NotImplementedError
+
+    def train_step(self) -> None:
+        """One training step. Record losses with ``self.record(name=tensor)``; never sync."""
+        raise NotImplementedError
+
+    def snapshot(self) -> dict:
+        """Plain data for the views (numpy arrays and numbers). Call ``self.flush()`` first."""
+        raise NotImplementedError
+
+    def apply_live(self, changes: dict[str, Any]) -> None:
+        """Apply changes to ``live`` keys (``self.config`` is already updated). Default: none."""
+
+    def command(self, name: str, **kwargs) -> Any:
+        """A lab-specific action run between steps in the worker thread."""
+        raise ValueError(f"{self.lab}: unknown command '{name}'")
+
+    def extra_state(self) -> dict:
+        """Lab-specific state beyond models/optimizers/RNG (plain data or tensors)."""
+        return {}
+
+    def load_extra_state(self, state: dict) -> None:
+        pass
+
+    def modules(self) -> dict[str, torch.nn.Module]:
+        """Named modules whose weights are saved."""
+        return {}
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {}
+
+    # -- shared machinery --------------------------------------------------------------------------
+    def step(self, n: int = 1) -> None:
+        for _ in range(int(n)):
+            self.train_step()
+            self.step_count += 1
+            self._n_pending += 1
+            if self._n_pending >= self.flush_every:
+                self.flush()
+
+    def record(self, **values: torch.Tensor) -> None:
+        """Keep scalars of the step being trained on the device; they reach the history at the
+        next flush (one host transfer for all of them)."""
+        s = self.step_count + 1
+        for k, v in values.items():
+            steps, vals = self._pending.setdefault(k, ([], []))
+            steps.append(s)
+            vals.append(v.detach().reshape(()).float())
+
+    def flush(self) -> None:
+        """Move recorded scalars to the history in one transfer; check for divergence."""
+        self._n_pending = 0
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        flat = torch.stack([t for _, vals in pending.values() for t in vals]).cpu().numpy()
+        i = 0
+        for k, (steps, _) in pending.items():
+            row = flat[i: i + len(steps)].astype(np.float64)
+            i += len(steps)
+            self.history.extend(k, steps, row)
+            if k in self.watch and self.diverged is None and not np.all(np.isfinite(row)):
+                j = int(np.argmax(~np.isfinite(row)))
+                self.diverged = (f"{k} became {row[j]} at step {steps[j]}: training diverged. "
+                                 "Lower the learning rate or reset.")
+
+    def metrics(self) -> dict[str, float]:
+        """Latest value of every recorded metric (flushes)."""
+        self.flush()
+        return {k: self.history.last(k) for k in self.history.names()}
+
+    def check_finite(self) -> None:
+        """Raise TrainingDiverged if a watched metric went non-finite."""
+        self.flush()
+        if self.diverged:
+            raise TrainingDiverged(self.diverged)
+
+    def update_config(self, changes: dict[str, Any]) -> bool:
+        """Validate and apply ``changes``. Returns True when they were all live (applied in
+        place); False means the caller must rebuild the session. Raises ConfigError."""
+        new = cfgmod.validate(type(self.config), changes, base=self.config)
+        delta = cfgmod.diff(self.config, new)
+        if not delta:
+            return True
+        if not set(delta) <= cfgmod.live_keys(type(self.config)):
+            return False
+        self.config = new
+        self.apply_live(delta)
+        return True
+
+    # -- persistence -------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        self.flush()
+        rng = {"torch": torch.get_rng_state(), "gen": self.gen.get_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "lab": self.lab,
+            "config": cfgmod.to_dict(self.config),
+            "seed": self.seed,
+            "step": self.step_count,
+            "modules": {k: {n: t.detach().cpu() for n, t in m.state_dict().items()}
+                        for k, m in self.modules().items()},
+            "optimizers": {k: o.state_dict() for k, o in self.optimizers().items()},
+            "rng": rng,
+            "history": self.history.state_dict(),
+            "extra": self.extra_state(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        if state.get("lab") != self.lab:
+            raise ValueError(f"this checkpoint is for the '{state.get('lab')}' lab, not '{self.lab}'")
+        mods = self.modules()
+        if set(state["modules"]) != set(mods):
+            raise ValueError("checkpoint does not match this lab's models")
+        for k, m in mods.items():
+            m.load_state_dict(state["modules"][k])
+        for k, o in self.optimizers().items():
+            o.load_state_dict(state["optimizers"][k])
+        self.step_count = int(state["step"])
+        torch.set_rng_state(state["rng"]["torch"])
+        self.gen.set_state(state["rng"]["gen"])
+        if "cuda" in state["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        self.history.load_state_dict(state["history"])
+        self.load_extra_state(state.get("extra", {}))
+        self._pending, self._n_pending = {}, 0
+
+
+def finite_or_nan(x: float) -> float:
+    return x if math.isfinite(x) else float("nan")
+
+
+class Timer:
+    """Tiny helper for steps/s measurements."""
+
+    def __init__(self):
+        self.t0 = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0

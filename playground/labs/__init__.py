@@ -1,0 +1,1 @@
+"""One sub-package per lab. Each defines ``LAB`` (see playground.core.registry)."""

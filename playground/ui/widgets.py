@@ -1,0 +1,196 @@
+"""Shared widgets: the LabView base class, cheap live plots and heat-maps.
+
+Plots stay cheap as history grows: histories are decimated by the core, and every curve uses
+``setDownsampling(auto=True, mode='peak')`` and ``setClipToView(True)``. Heat-maps use fixed
+levels (no per-frame autoscaling) and a colour bar.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+
+pg.setConfigOptions(antialias=False, background="w", foreground="#222", imageAxisOrder="row-major")
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#7f7f7f", "#bcbd22"]
+
+
+class LabView(QtWidgets.QWidget):
+    """Base of every lab's view. Views only draw: they receive snapshots (plain numpy data) and
+    send user actions back as signals, which the shell queues to the worker thread.
+
+    Signals
+      command(name, kwargs)  a lab-specific Session.command, run between steps
+      config_request(dict)   change config keys (validated by the shell, may reset the session)
+      message(str)           a one-line notice for the user (e.g. a refused file)
+    """
+
+    command = QtCore.Signal(str, dict)
+    config_request = QtCore.Signal(dict)
+    message = QtCore.Signal(str)
+
+    def __init__(self, spec=None, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        self.config = None
+
+    def set_config(self, config) -> None:
+        """Called with the current config after every change or reset (before snapshots)."""
+        self.config = config
+
+    def set_snapshot(self, snap: dict) -> None:
+        """Draw one snapshot. Must be cheap: it runs on the UI thread at up to ~30 Hz."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Called when the session is reset."""
+
+
+def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
+              legend: bool = False) -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    w.setMinimumSize(160, 120)
+    pi = w.getPlotItem()
+    if title:
+        pi.setTitle(title, size="10pt")
+    if x:
+        pi.setLabel("bottom", x)
+    if y:
+        pi.setLabel("left", y)
+    pi.showGrid(x=True, y=True, alpha=0.25)
+    pi.setDownsampling(auto=True, mode="peak")
+    pi.setClipToView(True)
+    if log_y:
+        pi.setLogMode(y=True)
+    if legend:
+        pi.addLegend(offset=(-4, 4), labelTextSize="8pt")
+    return w
+
+
+class Curves:
+    """A set of named curves on one plot, fed from history dicts ``{name: (steps, values)}``."""
+
+    def __init__(self, plot: pg.PlotWidget, names: dict[str, str] | list[str], *, width: float = 1.5):
+        self.plot = plot
+        self.items: dict[str, pg.PlotDataItem] = {}
+        labels = names if isinstance(names, dict) else {n: n for n in names}
+        for i, (key, label) in enumerate(labels.items()):
+            item = plot.plot([], [], name=label, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=width))
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            self.items[key] = item
+
+    def update(self, hist: dict) -> None:
+        for key, item in self.items.items():
+            if key in hist:
+                s, v = hist[key]
+                v = np.asarray(v, np.float64)
+                finite = np.isfinite(v)
+                if not finite.all():  # plots never break on NaN/inf: draw only finite points
+                    s, v = np.asarray(s)[finite], v[finite]
+                item.setData(s, v)
+
+    def clear(self) -> None:
+        for item in self.items.values():
+            item.setData([], [])
+
+
+class HeatMap(pg.GraphicsLayoutWidget):
+    """An image with fixed colour levels, a colour bar, a title and optional tick labels.
+
+    ``set(data)`` takes a (rows, cols) array; row 0 is drawn at the top. ``set_labels`` puts
+    token/time labels on the axes.
+    """
+
+    clicked = QtCore.Signal(int, int)  # row, col
+
+    def __init__(self, title: str = "", levels=(0.0, 1.0), cmap: str = "viridis", *, colorbar: bool = True,
+                 x: str = "", y: str = ""):
+        super().__init__()
+        self.setMinimumSize(120, 90)
+        self.plot = self.addPlot()
+        if title:
+            self.plot.setTitle(title, size="9pt")
+        if x:
+            self.plot.setLabel("bottom", x)
+        if y:
+            self.plot.setLabel("left", y)
+        self.plot.invertY(True)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.getViewBox().setMouseEnabled(x=False, y=False)
+        self.img = pg.ImageItem()
+        self.levels = levels
+        self.img.setLevels(levels)
+        self.img.setColorMap(pg.colormap.get(cmap))
+        self.plot.addItem(self.img)
+        self.bar = None
+        if colorbar:
+            self.bar = pg.ColorBarItem(values=levels, colorMap=pg.colormap.get(cmap), interactive=False, width=10)
+            self.bar.setImageItem(self.img)
+            self.addItem(self.bar)
+        self._shape = None
+        self.highlight = pg.LinearRegionItem(orientation="horizontal", movable=False,
+                                             brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen("r", width=2))
+        self.highlight.setVisible(False)
+        self.plot.addItem(self.highlight)
+        self.img.mouseClickEvent = self._on_click  # type: ignore[method-assign]
+
+    def set(self, data: np.ndarray) -> None:
+        data = np.asarray(data, np.float32)
+        data = np.nan_to_num(data, nan=0.0, posinf=self.levels[1], neginf=self.levels[0])
+        self.img.setImage(data, autoLevels=False, levels=self.levels)
+        if data.shape != self._shape:
+            self._shape = data.shape
+            self.plot.setXRange(0, data.shape[1], padding=0)
+            self.plot.setYRange(0, data.shape[0], padding=0)
+
+    def set_levels(self, levels) -> None:
+        self.levels = tuple(levels)
+        self.img.setLevels(self.levels)
+        if self.bar is not None:
+            self.bar.setLevels(self.levels)
+
+    def set_labels(self, x: list[str] | None = None, y: list[str] | None = None, *, max_ticks: int = 40) -> None:
+        for axis, labels in (("bottom", x), ("left", y)):
+            if labels is None:
+                continue
+            step = max(1, int(np.ceil(len(labels) / max_ticks)))
+            ticks = [(i + 0.5, str(lab)) for i, lab in enumerate(labels) if i % step == 0]
+            self.plot.getAxis(axis).setTicks([ticks, []])
+
+    def highlight_row(self, row: int | None) -> None:
+        if row is None:
+            self.highlight.setVisible(False)
+        else:
+            self.highlight.setRegion((row, row + 1))
+            self.highlight.setVisible(True)
+
+    def _on_click(self, ev) -> None:
+        pos = ev.pos()
+        self.clicked.emit(int(pos.y()), int(pos.x()))
+        ev.accept()
+
+
+def banner_label() -> QtWidgets.QLabel:
+    lab = QtWidgets.QLabel()
+    lab.setWordWrap(True)
+    lab.setStyleSheet("QLabel{background:#fff3cd;color:#5c4400;border:1px solid #e0c36c;padding:4px;}")
+    lab.setVisible(False)
+    return lab
+
+
+def small_font(w: QtWidgets.QWidget, delta: int = -1) -> None:
+    f = w.font()
+    f.setPointSize(max(6, f.pointSize() + delta))
+    w.setFont(f)
+
+
+def qcolor(hex_or_name: str) -> QtGui.QColor:
+    return QtGui.QColor(hex_or_name)
