@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +26,24 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from playground.ui.widgets import PALETTE, Curves, HeatMap, LabView, make_plot
 
 from .corpus import load_text
+
+
+def _guard_none_refcount() -> None:
+    """PySide6 6.12.0 on Python 3.11 drops one reference to None on every call of a method that
+    returns nothing (QPainter.setPen, drawLine, ...): after a few thousand paints None's count
+    reaches zero and the interpreter aborts ("none_dealloc"). Python 3.12+ makes None immortal;
+    on 3.11 we give None a huge reference count instead (it is never freed anyway). Belongs in
+    the shell (playground/ui) — here so the lab cannot crash the app until it lands there."""
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    refcnt = ctypes.c_ssize_t.from_address(id(None))
+    if refcnt.value < 1 << 40:
+        refcnt.value += 1 << 40
+
+
+_guard_none_refcount()
 
 GATE_TITLE = {
     "f": "f forget gate", "i": "i input gate", "o": "o output gate", "g": "g candidate",
@@ -453,8 +472,9 @@ class LstmView(LabView):
             self.metric_plot.getPlotItem().setLogMode(y=True)
             self.metric_plot.getPlotItem().enableAutoRange(y=True)
         self.metric_curves = Curves(self.metric_plot, names, width=1.2)
-        self.metric_plot.addItem(self.metric_base)
-        self.loss_plot.addItem(self.loss_base)
+        for plot, line in ((self.metric_plot, self.metric_base), (self.loss_plot, self.loss_base)):
+            if line not in plot.getPlotItem().items:
+                plot.addItem(line)
         self.metric_base.setVisible(False)
         self.loss_base.setVisible(False)
         self._base_legend = {"loss": None, "metric": None}
