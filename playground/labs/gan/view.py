@@ -56,11 +56,11 @@ class GanView(LabView):
         # layer toggles + drawing tools
         bar = QtWidgets.QHBoxLayout()
         self.layer_boxes: dict[str, QtWidgets.QCheckBox] = {}
-        for key, label, tip in (("heat", "D heat-map", "The discriminator's output over the plane"),
+        for key, label, tip in (("heat", "D(x)", "The discriminator's output over the plane"),
                                 ("real", "Real", "Samples of the real data"),
-                                ("fake", "Generated", "Samples of the generator"),
-                                ("mesh", "Manifold", "The image of a regular grid of z: how G warps its input"),
-                                ("arrows", "Gradients", "Where the generator's gradient moves each generated point")):
+                                ("fake", "Fake", "Samples of the generator"),
+                                ("mesh", "Mesh", "The image of a regular grid of z: how G warps its input"),
+                                ("arrows", "Arrows", "Where the generator's gradient moves each generated point")):
             cb = QtWidgets.QCheckBox(label)
             cb.setChecked(True)
             cb.setToolTip(tip)
@@ -69,6 +69,7 @@ class GanView(LabView):
             bar.addWidget(cb)
         bar.addStretch(1)
         left.addLayout(bar)
+        bar.setSpacing(4)
 
         draw = QtWidgets.QHBoxLayout()
         draw.addWidget(QtWidgets.QLabel("Draw data:"))
@@ -92,18 +93,17 @@ class GanView(LabView):
         self.open_btn.setToolTip("Use a CSV file of 2D points (x, y columns) as the real data")
         self.open_btn.clicked.connect(self._open_csv)
         draw.addWidget(self.open_btn)
-        draw.addSpacing(12)
-        draw.addWidget(QtWidgets.QLabel("Teach:"))
+        draw.addStretch(1)
+        bar.addWidget(QtWidgets.QLabel("Step only:"))
         self.teach_btns = {}
-        for name, label, tip in (("d_step", "D step", "Train only the discriminator for one step"),
-                                 ("g_step", "G step", "Train only the generator for one step"),
-                                 ("both", "D+G step", "One full training step")):
+        for name, label, tip in (("d_step", "D", "Train only the discriminator for one step"),
+                                 ("g_step", "G", "Train only the generator for one step"),
+                                 ("both", "D+G", "One full training step")):
             b = QtWidgets.QPushButton(label)
             b.setToolTip(tip)
             b.clicked.connect(lambda _=False, n=name: self.command.emit(n, {}))
             self.teach_btns[name] = b
-            draw.addWidget(b)
-        draw.addStretch(1)
+            bar.addWidget(b)
         left.addLayout(draw)
 
         # the data plane
