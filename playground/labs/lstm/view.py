@@ -264,7 +264,7 @@ class LstmView(LabView):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 2)
-        split.setSizes([330, 670])
+        split.setSizes([300, 700])
 
         # tab 1: heat-maps + cell finder
         gates_tab = QtWidgets.QWidget()
@@ -279,13 +279,20 @@ class LstmView(LabView):
         for _ in range(6):
             hm = HeatMap("", levels=(0.0, 1.0), cmap="viridis")
             _tick_font(hm.plot)
+            if hm.bar is not None:
+                f = QtGui.QFont()
+                f.setPointSize(7)
+                hm.bar.axis.setStyle(tickFont=f)
+                hm.bar.axis.setWidth(30)
             hm.clicked.connect(lambda row, _col: self.select_unit(row))
             self.maps.append(hm)
         self.no_gates = QtWidgets.QLabel("")
         self.no_gates.setWordWrap(True)
         self.no_gates.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.no_gates.setStyleSheet("QLabel{color:#555;padding:12px;}")
-        gv.addWidget(self.grid_host, 3)
+        vsplit = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        gv.addWidget(vsplit, 1)
+        vsplit.addWidget(self.grid_host)
 
         finder = QtWidgets.QWidget()
         fh = QtWidgets.QHBoxLayout(finder)
@@ -324,7 +331,10 @@ class LstmView(LabView):
                                                                                        style=QtCore.Qt.PenStyle.DashLine)),
         }
         fh.addWidget(self.trace_plot, 3)
-        gv.addWidget(finder, 2)
+        vsplit.addWidget(finder)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 2)
+        vsplit.setSizes([400, 230])
         self.tabs.addTab(gates_tab, "Gates && states")
 
         # tab 2: task output / generated text
@@ -404,6 +414,18 @@ class LstmView(LabView):
     # -- config / snapshot ------------------------------------------------------------------------------------
     def set_config(self, config) -> None:
         super().set_config(config)
+        self.prompt_edit.setText(config.prompt)
+        self.temp_spin.setValue(config.temperature)
+        self.topk_spin.setValue(config.top_k)
+        src = "the built-in story" if config.text == "builtin" else config.text
+        self.text_note.setText(f"Trained on {src}. Each character is coloured by the selected unit "
+                               "(red positive, blue negative); hover a character for its values. "
+                               "The prompt is underlined.")
+        structure = (config.task, config.cell, config.cell_b, config.compare, config.hidden_size,
+                     config.num_layers, config.forget_bias, config.forget_bias_b)
+        if structure == getattr(self, "_structure", None):
+            return  # a live change (lr, clip, sampling): keep the layout and the user's selections
+        self._structure = structure
         self._task = config.task
         self._compare = bool(config.compare)
         self._cells = {"a": config.cell, "b": config.cell_b}
@@ -436,13 +458,6 @@ class LstmView(LabView):
         self.out_plot.setVisible(not charlm)
         self.texts["b"].setVisible(charlm and self._compare)
         self.tabs.setTabText(1, "Generated text" if charlm else "Output")
-        self.prompt_edit.setText(config.prompt)
-        self.temp_spin.setValue(config.temperature)
-        self.topk_spin.setValue(config.top_k)
-        src = "the built-in story" if config.text == "builtin" else config.text
-        self.text_note.setText(f"Trained on {src}. Each character is coloured by the selected unit "
-                               "(red positive, blue negative); hover a character for its values. "
-                               "The prompt is underlined.")
         self.sat_plots["b"].setVisible(self._compare)
         self._setup_curves()
         self._relayout()
@@ -577,6 +592,12 @@ class LstmView(LabView):
             curve.setData(np.arange(len(g)), g)
         if first:
             self._update_signals(snap)
+            if self.unit is None:  # start with the unit the cell finder ranks first
+                m = snap["models"]["a"]
+                corr = m.get("corr", {}).get(self.signal_box.currentText())
+                if corr:
+                    r = corr.get("c", corr.get("h"))
+                    self.select_unit(int(np.argmax(np.abs(r))))
         parts = [f"step {snap['step']}", f"probe #{snap.get('probe_seed', 0)}"]
         for key, m in snap["models"].items():
             name = m["label"] if not snap["compare"] else f"{key.upper()} {m['label']}"
