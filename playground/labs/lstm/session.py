@@ -43,6 +43,11 @@ class LstmSession(Session):
         self.probe_seed = 1000 + self.seed
         self._probe: Probe | None = None
 
+    def inherit(self, old: Session) -> None:
+        """After a rebuild, keep the user's probe choice (the probe stays fixed until they pick another)."""
+        self.probe_seed = getattr(old, "probe_seed", self.probe_seed)
+        self._probe = None
+
     def modules(self) -> dict[str, torch.nn.Module]:
         return dict(self.models)
 
