@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import math
 import sys
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -30,17 +31,19 @@ from .corpus import load_text
 
 def _guard_none_refcount() -> None:
     """PySide6 6.12.0 on Python 3.11 drops one reference to None on every call of a method that
-    returns nothing (QPainter.setPen, drawLine, ...): after a few thousand paints None's count
-    reaches zero and the interpreter aborts ("none_dealloc"). Python 3.12+ makes None immortal;
-    on 3.11 we give None a huge reference count instead (it is never freed anyway). Belongs in
-    the shell (playground/ui) — here so the lab cannot crash the app until it lands there."""
+    returns nothing (QPainter.setPen, drawLine, ...), and to True/False on calls returning a bool:
+    after a few thousand paints the count reaches zero and the interpreter aborts ("none_dealloc",
+    "bool_dealloc"). Python 3.12+ makes these singletons immortal; on 3.11 we give them a huge
+    reference count instead (they are never freed anyway). Belongs in the shell (playground/ui) —
+    here so the lab cannot crash the app until it lands there."""
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
         return
     import ctypes
 
-    refcnt = ctypes.c_ssize_t.from_address(id(None))
-    if refcnt.value < 1 << 40:
-        refcnt.value += 1 << 40
+    for obj in (None, True, False):
+        refcnt = ctypes.c_ssize_t.from_address(id(obj))
+        if refcnt.value < 1 << 40:
+            refcnt.value += 1 << 40
 
 
 _guard_none_refcount()
@@ -181,8 +184,14 @@ class ActivationText(QtWidgets.QTextEdit):
 
 
 class LstmView(LabView):
+    MIN_REDRAW_S = 0.15
+
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
+        self._next_heavy = 0.0
+        self._heavy_timer = QtCore.QTimer(self)
+        self._heavy_timer.setSingleShot(True)
+        self._heavy_timer.timeout.connect(self._schedule_redraw)
         self.snap: dict | None = None
         self.unit: int | None = None
         self.layer = -1
@@ -543,7 +552,9 @@ class LstmView(LabView):
             prefix = f"{'A' if key == 'a' else 'B'} {self._labels[key]}: " if self._compare else ""
             title = GATE_TITLE[q] + (f" (±{C_LEVEL:g})" if q == "c" else "")
             hm.plot.setTitle(prefix + title, size="8pt")
-            hm.plot.setLabel("left", "unit")
+            first_in_row = not any(slots[j][0] for j in range(k - k % cols, k))
+            hm.plot.setLabel("left", "unit" if first_in_row else "")
+            hm.plot.getAxis("left").setStyle(showValues=first_in_row)
             hm._shape = None
             hm.img.clear()
             self.grid.addWidget(hm, k // cols, k % cols)
@@ -603,7 +614,21 @@ class LstmView(LabView):
             name = m["label"] if not snap["compare"] else f"{key.upper()} {m['label']}"
             parts.append(f"{name}: probe loss {m['probe_loss']:.4g}")
         self.info.setText("   ".join(parts))
-        self._redraw()
+        self._schedule_redraw()
+
+    def _schedule_redraw(self) -> None:
+        """Heat-maps, finder, output and saturation are redrawn at most every MIN_REDRAW_S (and
+        less often when drawing is slow), so that painting leaves the training thread its CPU;
+        the latest snapshot is always drawn in the end."""
+        wait = self._next_heavy - time.perf_counter()
+        if wait <= 0:
+            self._heavy_timer.stop()
+            t0 = time.perf_counter()
+            self._redraw()
+            cost = time.perf_counter() - t0
+            self._next_heavy = time.perf_counter() + max(self.MIN_REDRAW_S, 4 * cost)
+        elif not self._heavy_timer.isActive():
+            self._heavy_timer.start(int(wait * 1000) + 1)
 
     def _set_line(self, plot, which: str, line: pg.InfiniteLine, value, log: bool) -> None:
         if value is None or not math.isfinite(value) or (log and value <= 0):
