@@ -352,6 +352,11 @@ class LstmView(LabView):
         ov.setContentsMargins(0, 0, 0, 0)
         self.out_plot = make_plot("Probe: target and prediction", "time step", legend=True)
         _tick_font(self.out_plot.getPlotItem())
+        self.out_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.out_label = QtWidgets.QLabel("")
+        self.out_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.out_label.setVisible(False)
+        ov.addWidget(self.out_label)
         ov.addWidget(self.out_plot, 1)
         self.text_panel = QtWidgets.QWidget()
         tv = QtWidgets.QVBoxLayout(self.text_panel)
@@ -823,19 +828,63 @@ class LstmView(LabView):
                         name=f"{m['label']}: output {m['pred'][-1]:.3f} (read at the end)")
             pi.setLabel("left", "value")
         else:
-            what = "nesting depth" if task == "parentheses" else "symbol (0-based)"
+            copy = task == "copy"
+            what = "symbol" if copy else "nesting depth"
             pi.setTitle(f"Probe: target vs predicted {what}", size="8pt")
             y = np.where(a["target"] < 0, np.nan, a["target"])
-            pi.plot(t, y, pen=pg.mkPen("k", width=3), symbol="s", symbolSize=6, symbolBrush="k",
+            pi.plot(t, y, pen=None if copy else pg.mkPen("k", width=3), symbol="s", symbolSize=12 if copy else 6,
+                    symbolBrush=None if copy else "k", symbolPen=pg.mkPen("k", width=2),
                     name="target", connect="finite")
             for key, m in models.items():
                 col = COLOR_A if key == "a" else COLOR_B
                 p = np.where(m["pred"] < 0, np.nan, m["pred"])
-                pi.plot(t, p, pen=pg.mkPen(col, width=1.5), symbol="o", symbolSize=5, symbolBrush=col,
-                        name=f"{m['label']} prediction", connect="finite")
+                pi.plot(t, p, pen=None if copy else pg.mkPen(col, width=1.5), symbol="o", symbolSize=6,
+                        symbolBrush=col, name=f"{m['label']} prediction", connect="finite")
             pi.setLabel("left", what)
-        pi.getAxis("bottom").setTicks([self._time_ticks(snap["labels"],
-                                                        max(300, self.out_plot.width() - 60)), []])
+            if copy:
+                n_sym = int(np.nanmax(y)) + 1 if np.isfinite(y).any() else 1
+                n_sym = max(n_sym, int(np.nanmax(np.where(a["pred"] < 0, np.nan, a["pred"]))) + 1
+                            if (a["pred"] >= 0).any() else n_sym)
+                pi.getAxis("left").setTicks([[(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[k])
+                                              for k in range(min(n_sym, 36))], []])
+                pi.setXRange(float(np.argmax(np.isfinite(y))) - 1, len(t), padding=0)
+            else:
+                pi.getAxis("left").setTicks(None)
+                pi.setXRange(-0.5, len(t) - 0.5, padding=0)
+            self.out_label.setText(self._sequence_html(snap))
+        self.out_label.setVisible(task in ("copy", "parentheses"))
+        if task == "sine":  # the x axis is plain time here; values are on the y axis
+            pi.getAxis("bottom").setTicks(None)
+        else:
+            pi.getAxis("bottom").setTicks([self._time_ticks(snap["labels"],
+                                                            max(300, self.out_plot.width() - 60)), []])
+
+    def _sequence_html(self, snap: dict) -> str:
+        """Input, target and predictions of the probe as aligned monospace rows; wrong predictions red."""
+        labels = snap["labels"]
+        copy = snap["task"] == "copy"
+
+        def sym(v: float) -> str:
+            if v < 0:
+                return "·"
+            return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[int(v)] if copy else str(int(v))
+
+        target = snap["models"]["a"]["target"]
+        rows = [("input", [html.escape(x) for x in labels]), ("target", [sym(v) for v in target])]
+        for m in snap["models"].values():
+            cells = []
+            for v, tv in zip(m["pred"], target, strict=False):
+                if tv < 0:
+                    cells.append("·")
+                else:
+                    col = "#1a7f37" if v == tv else "#d62728"
+                    cells.append(f"<span style='color:{col};font-weight:bold'>{sym(v)}</span>")
+            ok = int(np.sum((m["pred"] == target) & (target >= 0)))
+            n = int(np.sum(target >= 0))
+            rows.append((f"{m['label']} ({ok}/{n})", cells))
+        width = max(len(r[0]) for r in rows)
+        lines = [f"{html.escape(name.ljust(width))}  " + " ".join(cells) for name, cells in rows]
+        return "<pre style='font-size:9pt;margin:2px'>" + "<br>".join(lines) + "</pre>"
 
     # -- saturation -----------------------------------------------------------------------------------------------
     def _draw_saturation(self, snap: dict) -> None:
