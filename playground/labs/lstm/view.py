@@ -336,7 +336,7 @@ class LstmView(LabView):
         self.trace_curves = {
             "c": self.trace_plot.plot([], [], name="c", pen=pg.mkPen("#d62728", width=2)),
             "h": self.trace_plot.plot([], [], name="h", pen=pg.mkPen("#1f77b4", width=2)),
-            "sig": self.trace_plot.plot([], [], name="signal (scaled)", pen=pg.mkPen("#444", width=1.5,
+            "sig": self.trace_plot.plot([], [], name="truth (fitted)", pen=pg.mkPen("#444", width=1.5,
                                                                                        style=QtCore.Qt.PenStyle.DashLine)),
         }
         fh.addWidget(self.trace_plot, 3)
@@ -756,8 +756,14 @@ class LstmView(LabView):
         sig = snap.get("signals", {}).get(self.signal_box.currentText())
         if sig is not None and len(sig) == len(h):
             s = np.asarray(sig, np.float64)
-            span = np.max(np.abs(s)) or 1.0
-            self.trace_curves["sig"].setData(t, s / span)
+            ref = m["maps"]["c"][layer][:, u] if "c" in m["maps"] else h
+            if np.std(s) > 1e-9:  # the truth, fitted linearly onto the unit's trace (sign included)
+                slope, icpt = np.polyfit(s, np.asarray(ref, np.float64), 1)
+                self.trace_curves["sig"].setData(t, slope * s + icpt)
+            else:
+                self.trace_curves["sig"].setData(t, s)
+        else:
+            self.trace_curves["sig"].setData([], [])
         pi.setTitle(f"unit {u} ({m['label']}) on the probe; dashed: {self.signal_box.currentText()}", size="8pt")
         labels = snap.get("labels", [])
         pi.getAxis("bottom").setTicks([self._time_ticks(labels, max(200, self.trace_plot.width() - 60)), []])
