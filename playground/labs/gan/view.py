@@ -44,6 +44,7 @@ class GanView(LabView):
         self._drawn = default_drawing()
         self._rng = np.random.default_rng(0)
         self._last_snap: dict | None = None
+        self._modes_total = None
         self._build_ui()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -242,6 +243,9 @@ class GanView(LabView):
             parts.append(f"sliced W {met['swd']:.3f}")
         self.summary.setText("  ·  ".join(parts))
         self.modes_plot.setVisible("modes_captured" in met)
+        if "modes_total" in met and self._modes_total != met["modes_total"]:
+            self._modes_total = met["modes_total"]
+            self.modes_plot.setYRange(0, self._modes_total + 0.5, padding=0)
         hq = self.quality_curves.items["hq_fraction"]
         hq.setVisible("hq_fraction" in met)
         self._apply_layers()
