@@ -44,6 +44,7 @@ class GanView(LabView):
         self._drawn = default_drawing()
         self._rng = np.random.default_rng(0)
         self._last_snap: dict | None = None
+        self._modes_total = None
         self._build_ui()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ class GanView(LabView):
         self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
         # samples
         if self.draw_mode.currentText() == "Off" or snap.get("drawn") is None:
-            real = snap["real"]
+            real = np.nan_to_num(snap["real"])
         else:
             real = self._drawn
         self.real.setData(real[:, 0], real[:, 1])
@@ -208,7 +209,7 @@ class GanView(LabView):
         else:
             self.centers.setData([], [])
         # manifold mesh (rows and columns of the warped latent grid)
-        m = np.asarray(snap["manifold"], np.float64)
+        m = np.nan_to_num(np.asarray(snap["manifold"], np.float64))
         if m.ndim == 3:
             ny, nx, _ = m.shape
             rows = np.concatenate([m, np.full((ny, 1, 2), np.nan)], 1).reshape(-1, 2)
@@ -218,7 +219,7 @@ class GanView(LabView):
             xy = m
         self.mesh.setData(xy[:, 0], xy[:, 1], connect="finite")
         # gradient arrows, scaled so the longest ones are ~12% of the plot
-        at, g = snap["arrows_at"], np.nan_to_num(snap["arrows"])
+        at, g = np.nan_to_num(snap["arrows_at"]), np.nan_to_num(snap["arrows"])
         norm = np.linalg.norm(g, axis=1)
         ref = float(np.percentile(norm, 90)) if norm.size and np.any(norm > 0) else 1.0
         d = g / max(ref, 1e-12) * 0.12 * 2 * e / 2
@@ -242,6 +243,9 @@ class GanView(LabView):
             parts.append(f"sliced W {met['swd']:.3f}")
         self.summary.setText("  ·  ".join(parts))
         self.modes_plot.setVisible("modes_captured" in met)
+        if "modes_total" in met and self._modes_total != met["modes_total"]:
+            self._modes_total = met["modes_total"]
+            self.modes_plot.setYRange(0, self._modes_total + 0.5, padding=0)
         hq = self.quality_curves.items["hq_fraction"]
         hq.setVisible("hq_fraction" in met)
         self._apply_layers()
