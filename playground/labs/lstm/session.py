@@ -206,20 +206,21 @@ class LstmSession(Session):
         gen.manual_seed(4321)
         rnn = model.rnn
         states = rnn.zero_state(1, self.device)
-        hs, cs, out_ids = [], [], []
-        nxt = None
+        prompt = torch.tensor(ids, device=self.device)  # (P,)
+        hs, cs, toks = [], [], []
+        nxt = prompt[:1]
         for k in range(len(ids) + cfg.gen_len):
-            tok = ids[k] if k < len(ids) else nxt
-            x_t = model.embed(torch.tensor([tok], device=self.device))  # (1, E)
+            tok = prompt[k: k + 1] if k < len(ids) else nxt  # (1,) stays on the device: no sync
+            x_t = model.embed(tok)  # (1, E)
             for layer in range(rnn.num_layers):
                 states[layer], gates = rnn.step(layer, x_t, states[layer])
                 x_t = states[layer][0]
             hs.append(gates["h"][0])
             cs.append(gates.get("c", gates["h"])[0])
-            out_ids.append(tok)
+            toks.append(tok)
             logits = model.head(x_t)  # (1, V)
-            nxt = sample_logits(logits, cfg.temperature, cfg.top_k, gen)[0]
-        out_ids = torch.stack([torch.as_tensor(i, device=self.device) for i in out_ids]).cpu().tolist()
+            nxt = sample_logits(logits, cfg.temperature, cfg.top_k, gen)  # (1,)
+        out_ids = torch.cat(toks).cpu().tolist()
         return {"text": task.decode(out_ids), "n_prompt": len(ids),
                 "text_h": torch.stack(hs).cpu().numpy(), "text_c": torch.stack(cs).cpu().numpy()}
 
