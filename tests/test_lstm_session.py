@@ -175,3 +175,19 @@ def test_adding_preset_lstm_beats_baseline():
         if best < 0.01:
             break
     assert best < 0.01, f"MSE {best:.4f} after {s.step_count} steps (baseline 0.167)"
+
+
+@pytest.mark.parametrize("task", ["sine", "adding", "copy", "parentheses", "charlm"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_every_task_and_cell_small_and_extreme(task, cell):
+    seq = {"copy": 5, "charlm": 4}.get(task, 4)
+    s = SPEC.make_session(SPEC.make_config(task, {"cell": cell, "hidden_size": 1, "num_layers": 2, "seq_len": seq,
+                                                  "batch_size": 1, "copy_len": 2, "max_depth": 1, "gen_len": 10,
+                                                  "clip": 0.0, "top_k": 3}), device="cpu")
+    s.step(2)
+    snap = s.snapshot()
+    m = snap["models"]["a"]
+    assert np.all(np.isfinite(m["grad"])) and len(snap["labels"]) == seq
+    for corr in m["corr"].values():
+        for r in corr.values():
+            assert np.all(np.isfinite(r))

@@ -163,3 +163,19 @@ def test_gru_two_layers(view):
     assert view.layer_box.isVisible() and view.layer == 1
     view.layer_box.setCurrentIndex(0)
     np.testing.assert_allclose(visible_maps(view)[0].img.image, snap["models"]["a"]["maps"]["r"][0].T)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_every_task_draws_with_tiny_models(view, cell):
+    for task in ("sine", "adding", "copy", "parentheses", "charlm"):
+        cfg, _, snap = session_and_snap(task, steps=1, cell=cell, hidden_size=1, num_layers=2, seq_len=5,
+                                        copy_len=2, gen_len=10, compare=True,
+                                        cell_b="lstm" if cell != "lstm" else "gru")
+        view.set_config(cfg)
+        view.select_unit(0)
+        for tab in range(3):
+            view.tabs.setCurrentIndex(tab)
+            view._next_heavy = 0.0
+            view.set_snapshot(snap)
+        for idx in range(view.rows_box.count()):
+            view.rows_box.setCurrentIndex(idx)
