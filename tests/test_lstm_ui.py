@@ -68,6 +68,12 @@ def test_bad_text_file_shows_a_banner_and_keeps_training(window, qtbot, tmp_path
     w.view.open_text(str(bad))
     assert w.banner.isVisible() and "binary" in w.banner_text.text()
     assert w.runner.config.task == "adding"
+    # the same file typed into the parameter panel is refused before it reaches the session
+    for content in (b"", b"\xff\xfe\xfa not utf-8 " * 30):
+        bad.write_bytes(content)
+        w._on_param_changed({"task": "charlm", "text": str(bad)})
+    qtbot.wait(200)
+    assert w.runner.config.task == "adding" and w.runner.session is not None
 
 
 def test_charlm_generates_coloured_text(window, qtbot):

@@ -56,6 +56,13 @@ class LstmConfig:
         if self.task == "copy" and self.seq_len < 2 * self.copy_len + 1:
             raise ConfigError("seq_len", self.seq_len, f"at least 2*copy_len+1 = {2 * self.copy_len + 1}",
                               "too short to hold the symbols, the delimiter and the answer")
+        if self.task == "charlm" and self.text != BUILTIN_TEXT:
+            from .corpus import text_problem
+
+            problem = text_problem(self.text, min_chars=max(200, self.seq_len + 2))
+            if problem:
+                raise ConfigError("text", self.text, "a UTF-8 text file (200 characters to 20 MB)",
+                                  problem.split(": ", 1)[-1])
         if self.compare and self.cell_b == self.cell and self.forget_bias_b == self.forget_bias:
             raise ConfigError("cell_b", self.cell_b, "a different cell or forget_bias_b",
                               "model B would be identical to model A")
