@@ -103,6 +103,26 @@ def _tidy_log_axis(plot_item) -> None:
     axis.logTickStrings = strings
 
 
+def _cache_axes(root: QtWidgets.QWidget) -> None:
+    """Paint every axis once into a pixmap and reuse it until the axis changes. Axis text is most
+    of the cost of a frame, and most axes (units, time, colour bars) never change."""
+    mode = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+    for view in root.findChildren(pg.GraphicsView):
+        scene = view.scene()
+        if scene is None:
+            continue
+        for item in scene.items():
+            if isinstance(item, pg.AxisItem):
+                item.setCacheMode(mode)
+
+
+def _set_ticks(axis, ticks) -> None:
+    """setTicks only when they change (setting them repaints the axis from scratch)."""
+    if getattr(axis, "_lstm_ticks", "unset") != ticks:
+        axis._lstm_ticks = ticks
+        axis.setTicks(ticks)
+
+
 def _diverging(v: float, vmax: float = 1.0) -> str:
     """A background colour for value v in [-vmax, vmax]: blue (negative) - white - red (positive)."""
     t = max(-1.0, min(1.0, v / vmax if vmax else 0.0))
@@ -424,6 +444,7 @@ class LstmView(LabView):
             self.sat_plots[k].addItem(self.sat_sel[k])
         self.tabs.addTab(sat_tab, "Saturation")
         self._relayout()
+        _cache_axes(self)
 
     # -- config / snapshot ------------------------------------------------------------------------------------
     def set_config(self, config) -> None:
@@ -702,10 +723,10 @@ class LstmView(LabView):
             layer = min(self.layer, data.shape[0] - 1)
             hm.set(data[layer].T)  # rows = units, columns = time
             w = hm.width() if hm.width() > 50 else 600 // cols
-            hm.plot.getAxis("bottom").setTicks([self._time_ticks(labels, w - 60), []])
+            _set_ticks(hm.plot.getAxis("bottom"), [self._time_ticks(labels, w - 60), []])
             H = data.shape[2]
             ystep = max(1, H // 8)
-            hm.plot.getAxis("left").setTicks([[(u + 0.5, str(u)) for u in range(0, H, ystep)], []])
+            _set_ticks(hm.plot.getAxis("left"), [[(u + 0.5, str(u)) for u in range(0, H, ystep)], []])
 
     # -- cell finder --------------------------------------------------------------------------------------------
     def _finder_key(self) -> str:
@@ -766,7 +787,7 @@ class LstmView(LabView):
             self.trace_curves["sig"].setData([], [])
         pi.setTitle(f"unit {u} ({m['label']}) on the probe; dashed: {self.signal_box.currentText()}", size="8pt")
         labels = snap.get("labels", [])
-        pi.getAxis("bottom").setTicks([self._time_ticks(labels, max(200, self.trace_plot.width() - 60)), []])
+        _set_ticks(pi.getAxis("bottom"), [self._time_ticks(labels, max(200, self.trace_plot.width() - 60)), []])
 
     def _on_table_click(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)
@@ -851,18 +872,18 @@ class LstmView(LabView):
                 n_sym = int(np.nanmax(y)) + 1 if np.isfinite(y).any() else 1
                 n_sym = max(n_sym, int(np.nanmax(np.where(a["pred"] < 0, np.nan, a["pred"]))) + 1
                             if (a["pred"] >= 0).any() else n_sym)
-                pi.getAxis("left").setTicks([[(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[k])
-                                              for k in range(min(n_sym, 36))], []])
+                _set_ticks(pi.getAxis("left"), [[(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[k])
+                                                 for k in range(min(n_sym, 36))], []])
                 pi.setXRange(float(np.argmax(np.isfinite(y))) - 1, len(t), padding=0)
             else:
-                pi.getAxis("left").setTicks(None)
+                _set_ticks(pi.getAxis("left"), None)
                 pi.setXRange(-0.5, len(t) - 0.5, padding=0)
             self.out_label.setText(self._sequence_html(snap))
         self.out_label.setVisible(task in ("copy", "parentheses"))
         if task == "sine":  # the x axis is plain time here; values are on the y axis
-            pi.getAxis("bottom").setTicks(None)
+            _set_ticks(pi.getAxis("bottom"), None)
         else:
-            pi.getAxis("bottom").setTicks([self._time_ticks(snap["labels"],
+            _set_ticks(pi.getAxis("bottom"), [self._time_ticks(snap["labels"],
                                                             max(300, self.out_plot.width() - 60)), []])
 
     def _sequence_html(self, snap: dict) -> str:
