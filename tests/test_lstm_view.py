@@ -179,3 +179,18 @@ def test_every_task_draws_with_tiny_models(view, cell):
             view.set_snapshot(snap)
         for idx in range(view.rows_box.count()):
             view.rows_box.setCurrentIndex(idx)
+
+
+def test_hover_reads_the_value_under_the_mouse(view, monkeypatch):
+    cfg, _, snap = session_and_snap("parentheses")
+    view.set_config(cfg)
+    view.set_snapshot(snap)
+    shown = []
+    from PySide6 import QtWidgets
+
+    monkeypatch.setattr(QtWidgets.QToolTip, "showText", lambda *a: shown.append(a[1]))
+    hm = view.maps[0]  # forget gate
+    pos = hm.plot.vb.mapViewToScene(__import__("pyqtgraph").Point(3.5, 2.5))
+    view._hover(0, pos)
+    v = snap["models"]["a"]["maps"]["f"][0, 3, 2]
+    assert shown and "unit 2" in shown[-1] and "t=3" in shown[-1] and f"{v:+.3f}" in shown[-1]

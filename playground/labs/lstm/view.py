@@ -314,6 +314,7 @@ class LstmView(LabView):
                 hm.bar.axis.setStyle(tickFont=f)
                 hm.bar.axis.setWidth(30)
             hm.clicked.connect(lambda row, _col: self.select_unit(row))
+            hm.scene().sigMouseMoved.connect(lambda pos, k=len(self.maps): self._hover(k, pos))
             self.maps.append(hm)
         self.no_gates = QtWidgets.QLabel("")
         self.no_gates.setWordWrap(True)
@@ -727,6 +728,27 @@ class LstmView(LabView):
             H = data.shape[2]
             ystep = max(1, H // 8)
             _set_ticks(hm.plot.getAxis("left"), [[(u + 0.5, str(u)) for u in range(0, H, ystep)], []])
+
+    def _hover(self, k: int, pos) -> None:
+        """Tooltip with the value under the mouse: quantity, unit, time step, input there."""
+        if self.snap is None or k >= len(self._slots) or not self._slots[k][0]:
+            return
+        key, q = self._slots[k]
+        m = self.snap["models"].get(key)
+        if m is None or q not in m["maps"]:
+            return
+        hm = self.maps[k]
+        pt = hm.plot.vb.mapSceneToView(pos)
+        data = m["maps"][q]
+        layer = min(self.layer, data.shape[0] - 1)
+        t, u = int(math.floor(pt.x())), int(math.floor(pt.y()))
+        if not (0 <= t < data.shape[1] and 0 <= u < data.shape[2]):
+            QtWidgets.QToolTip.hideText()
+            return
+        labels = self.snap.get("labels", [])
+        inp = f"  input {labels[t]!r}" if t < len(labels) and labels[t] else ""
+        QtWidgets.QToolTip.showText(QtGui.QCursor.pos(),
+                                    f"{GATE_TITLE[q]}  unit {u}  t={t}{inp}:  {data[layer, t, u]:+.3f}", hm)
 
     # -- cell finder --------------------------------------------------------------------------------------------
     def _finder_key(self) -> str:
