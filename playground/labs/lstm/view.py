@@ -450,13 +450,15 @@ class LstmView(LabView):
     # -- config / snapshot ------------------------------------------------------------------------------------
     def set_config(self, config) -> None:
         super().set_config(config)
-        self.prompt_edit.setText(config.prompt)
-        self.temp_spin.setValue(config.temperature)
-        self.topk_spin.setValue(config.top_k)
+        for w, setter, value in ((self.prompt_edit, self.prompt_edit.setText, config.prompt),
+                                 (self.temp_spin, self.temp_spin.setValue, config.temperature),
+                                 (self.topk_spin, self.topk_spin.setValue, config.top_k)):
+            if not w.hasFocus():  # never overwrite what the user is typing
+                setter(value)
         src = "the built-in story" if config.text == "builtin" else config.text
         self.text_note.setText(f"Trained on {src}. Each character is coloured by the selected unit "
                                "(red positive, blue negative); hover a character for its values. "
-                               "The prompt is underlined.")
+                               "The prompt is underlined (characters the text never uses are skipped).")
         structure = (config.task, config.cell, config.cell_b, config.compare, config.hidden_size,
                      config.num_layers, config.forget_bias, config.forget_bias_b)
         if structure == getattr(self, "_structure", None):
