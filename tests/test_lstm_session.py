@@ -191,3 +191,10 @@ def test_every_task_and_cell_small_and_extreme(task, cell):
     for corr in m["corr"].values():
         for r in corr.values():
             assert np.all(np.isfinite(r))
+
+
+def test_bare_loop_for_bench_runs():
+    from playground.labs.lstm.bare import bare_lstm
+
+    cfg = SPEC.make_config("adding-rnn-vs-lstm", {"hidden_size": 8, "batch_size": 4, "seq_len": 10})
+    assert bare_lstm(cfg, torch.device("cpu"), 0.05) > 0
