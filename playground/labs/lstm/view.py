@@ -708,7 +708,7 @@ class LstmView(LabView):
                 return [(i + 0.5, s) for i, s in enumerate(labels) if s] + \
                     [(i + 0.5, f"\n{i}") for i in range(0, T, max(1, T // 5))]
             step = max(1, int(math.ceil(T / max(2, width_px // 40))))
-            return [(i + 0.5, labels[i]) for i in range(0, T, step)]
+            return [(i + 0.5, f"{labels[i]}\n{i}") for i in range(0, T, step)]  # value, then time step
         step = max(1, int(math.ceil(T / max(2, width_px // 9))))
         return [(i + 0.5, labels[i]) for i in range(0, T, step)]
 
