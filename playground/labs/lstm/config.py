@@ -63,9 +63,10 @@ class LstmConfig:
             if problem:
                 raise ConfigError("text", self.text, "a UTF-8 text file (200 characters to 20 MB)",
                                   problem.split(": ", 1)[-1])
-        if self.compare and self.cell_b == self.cell and self.forget_bias_b == self.forget_bias:
-            raise ConfigError("cell_b", self.cell_b, "a different cell or forget_bias_b",
-                              "model B would be identical to model A")
+        if self.compare and self.cell_b == self.cell and (self.forget_bias_b == self.forget_bias
+                                                          or self.cell == "rnn"):  # an RNN has no gate bias
+            allowed = "a different cell" + ("" if self.cell == "rnn" else " or forget_bias_b")
+            raise ConfigError("cell_b", self.cell_b, allowed, "model B would be identical to model A")
 
     # labels used by the views and the CLI
     def label_a(self) -> str:
