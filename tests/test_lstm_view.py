@@ -22,6 +22,7 @@ def session_and_snap(preset, steps=3, **over):
 @pytest.fixture
 def view(qtbot):
     v = SPEC.view_cls()(SPEC)
+    v.MIN_FRAME_S = v.MIN_REDRAW_S = 0.0  # draw every snapshot at once (the app throttles)
     qtbot.addWidget(v)
     v.resize(1100, 700)
     v.show()
@@ -175,7 +176,6 @@ def test_every_task_draws_with_tiny_models(view, cell):
         view.select_unit(0)
         for tab in range(3):
             view.tabs.setCurrentIndex(tab)
-            view._next_heavy = 0.0
             view.set_snapshot(snap)
         for idx in range(view.rows_box.count()):
             view.rows_box.setCurrentIndex(idx)

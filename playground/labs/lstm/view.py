@@ -204,7 +204,8 @@ class ActivationText(QtWidgets.QTextEdit):
 
 
 class LstmView(LabView):
-    MIN_REDRAW_S = 0.15
+    MIN_FRAME_S = 0.1  # curves at most 10 times a second
+    MIN_REDRAW_S = 0.3  # heat-maps, finder, output, saturation at most ~3 times a second
 
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
@@ -212,6 +213,11 @@ class LstmView(LabView):
         self._heavy_timer = QtCore.QTimer(self)
         self._heavy_timer.setSingleShot(True)
         self._heavy_timer.timeout.connect(self._schedule_redraw)
+        self._pending: dict | None = None
+        self._next_frame = 0.0
+        self._frame_timer = QtCore.QTimer(self)
+        self._frame_timer.setSingleShot(True)
+        self._frame_timer.timeout.connect(self._draw_frame)
         self.snap: dict | None = None
         self.unit: int | None = None
         self.layer = -1
@@ -594,6 +600,8 @@ class LstmView(LabView):
 
     def clear(self) -> None:
         self.snap = None
+        self._pending = None
+        self._frame_timer.stop()
         if self.loss_curves:
             self.loss_curves.clear()
         if self.metric_curves:
@@ -610,7 +618,22 @@ class LstmView(LabView):
             item.setData([], [])
 
     def set_snapshot(self, snap: dict) -> None:
+        """Keep the latest snapshot; draw it now, or when MIN_FRAME_S has passed since the last
+        frame (drawing holds Python's lock, which the training thread needs too)."""
         first = self.snap is None or self.snap.get("task") != snap.get("task")
+        self._pending = snap
+        wait = self._next_frame - time.perf_counter()
+        if first or wait <= 0:
+            self._frame_timer.stop()
+            self._draw_frame(first)
+        elif not self._frame_timer.isActive():
+            self._frame_timer.start(int(wait * 1000) + 1)
+
+    def _draw_frame(self, first: bool = False) -> None:
+        snap, self._pending = self._pending, None
+        if snap is None:
+            return
+        self._next_frame = time.perf_counter() + self.MIN_FRAME_S
         self.snap = snap
         hist = snap.get("history", {})
         if self.loss_curves:
