@@ -314,6 +314,8 @@ class LstmView(LabView):
         for _ in range(6):
             hm = HeatMap("", levels=(0.0, 1.0), cmap="viridis")
             _tick_font(hm.plot)
+            for ax in ("left", "bottom"):
+                hm.plot.getAxis(ax).enableAutoSIPrefix(False)
             if hm.bar is not None:
                 f = QtGui.QFont()
                 f.setPointSize(7)
@@ -592,6 +594,9 @@ class LstmView(LabView):
             hm.plot.getAxis("left").setStyle(showValues=first_in_row)
             hm._shape = None
             hm.img.clear()
+            if self.config is not None:  # a sensible empty frame until the first snapshot
+                hm.plot.setXRange(0, self.config.seq_len, padding=0)
+                hm.plot.setYRange(0, self.config.hidden_size, padding=0)
             self.grid.addWidget(hm, k // cols, k % cols)
             hm.setVisible(True)
             hm.highlight_row(self.unit)
