@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import math
-import sys
 import time
 
 import numpy as np
@@ -27,26 +26,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from playground.ui.widgets import PALETTE, Curves, HeatMap, LabView, make_plot
 
 from .corpus import load_text
-
-
-def _guard_none_refcount() -> None:
-    """PySide6 6.12.0 on Python 3.11 drops one reference to None on every call of a method that
-    returns nothing (QPainter.setPen, drawLine, ...), and to True/False on calls returning a bool:
-    after a few thousand paints the count reaches zero and the interpreter aborts ("none_dealloc",
-    "bool_dealloc"). Python 3.12+ makes these singletons immortal; on 3.11 we give them a huge
-    reference count instead (they are never freed anyway). Belongs in the shell (playground/ui) —
-    here so the lab cannot crash the app until it lands there."""
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
-        return
-    import ctypes
-
-    for obj in (None, True, False):
-        refcnt = ctypes.c_ssize_t.from_address(id(obj))
-        if refcnt.value < 1 << 40:
-            refcnt.value += 1 << 40
-
-
-_guard_none_refcount()
 
 GATE_TITLE = {
     "f": "f forget gate", "i": "i input gate", "o": "o output gate", "g": "g candidate",
