@@ -194,11 +194,11 @@ def startup_ms(lab: str) -> float:
     raise RuntimeError("start-up probe failed: " + r.stderr[-500:])
 
 
-def rss_growth(steps: int, device) -> float:
+def rss_growth(steps: int, device, overrides: dict | None = None) -> float:
     from playground.core.registry import get_lab
 
     spec = get_lab("gan")
-    s = spec.make_session(spec.make_config(None, GAN_LAB_SIZE), device=str(device), seed=0)
+    s = spec.make_session(spec.make_config(None, {**GAN_LAB_SIZE, **(overrides or {})}), device=str(device), seed=0)
     warm = min(5000, steps // 10)
     s.step(warm)
     s.snapshot()

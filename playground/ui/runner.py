@@ -112,6 +112,7 @@ class _Worker(QtCore.QThread):
                 r._wake.wait(0.05)
                 r._wake.clear()
                 rate_t0, rate_steps = time.perf_counter(), 0
+        r._drain(only=("call",))  # finish queued saves before the thread ends: closing never loses work
         r.session = None
 
 
@@ -296,7 +297,7 @@ class Runner(QtCore.QObject):
             msg = "Out of GPU memory: try a smaller batch size or model. " + msg
         self._bridge.failed.emit(msg.splitlines()[0][:300], traceback.format_exc())
 
-    def _drain(self) -> None:
+    def _drain(self, only: tuple[str, ...] | None = None) -> None:
         from playground.core.config import ConfigError
 
         while True:
@@ -304,6 +305,8 @@ class Runner(QtCore.QObject):
                 kind, arg = self._q.get_nowait()
             except queue.Empty:
                 return
+            if only is not None and kind not in only:
+                continue
             try:
                 if kind == "play":
                     self._set_playing(bool(arg))
