@@ -257,7 +257,7 @@ class CharTask(Task):
         return w[:, :-1], w[:, 1:]
 
     def source_spec(self):
-        return {"kind": "chars", "labels": self.labels, "min_len": 1, "max_len": 400,
+        return {"kind": "chars", "labels": self.labels, "min_len": 1, "max_len": self.L,
                 "example": "The ", "allowed": "characters of the text"}
 
     def default_probe(self):
