@@ -74,6 +74,10 @@ class Session:
         """A lab-specific action run between steps in the worker thread."""
         raise ValueError(f"{self.lab}: unknown command '{name}'")
 
+    def inherit(self, old: Session) -> None:
+        """Called after a rebuild (new config) with the previous session of the same lab, to keep
+        user data such as drawn points or a probe sequence. Default: nothing."""
+
     def extra_state(self) -> dict:
         """Lab-specific state beyond models/optimizers/RNG (plain data or tensors)."""
         return {}
