@@ -8,8 +8,6 @@ Compare mode trains a second model B (differing in one key) on the very same bat
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -112,8 +110,15 @@ class TransformerSession(Session):
         self.probe: list[int] = list(self.task.default_probe())
         self.inference: dict | None = None
         self._seq_acc_step = -1
-        self._rate = (time.perf_counter(), 0)
-        self.steps_per_s = 0.0
+
+    def inherit(self, old) -> None:
+        """After a rebuild, keep the user's probe when it still fits the new task."""
+        if getattr(old, "task", None) is not None and old.task.name == self.task.name:
+            sep = "" if self.task.name == "charlm" else " "
+            try:
+                self.probe = self.parse(sep.join(old.task.labels[i] for i in old.probe))
+            except ValueError:
+                pass
 
     @property
     def model(self) -> Transformer:
@@ -184,7 +189,7 @@ class TransformerSession(Session):
             logits, w = m(None, src, need_weights=True)
             pred = logits[0].argmax(-1).tolist()
             toks = [labels[i] for i in src_ids]
-            out.update(pred=[labels[i] for i in pred], q={"dec": toks}, k={"dec": toks},
+            out.update(pred=[labels[i] for i in pred], q={"dec": toks}, k={"dec": toks}, charlm=True,
                        attn={"dec": np.stack([_np(a[0]) for a in w["dec"]])})
             return out
         pred = net.greedy(src, self.task.max_tgt)[0].tolist()
@@ -233,11 +238,6 @@ class TransformerSession(Session):
     def snapshot(self) -> dict:
         self.flush()
         self._evaluate()
-        now = time.perf_counter()
-        t0, s0 = self._rate
-        if now - t0 > 0.5:
-            self.steps_per_s = (self.step_count - s0) / (now - t0)
-            self._rate = (now, self.step_count)
         cfg = self.config
         snap = {
             "step": self.step_count,
@@ -252,7 +252,6 @@ class TransformerSession(Session):
             "embeddings": self._embeddings(),
             "inference": self.inference,
             "compare": None if self.b is None else {"a": cfg.label_a(), "b": cfg.label_b()},
-            "steps_per_s": self.steps_per_s,
         }
         return snap
 
@@ -332,6 +331,7 @@ class TransformerSession(Session):
             _, w = m(None, torch.tensor([window], device=dev), need_weights=True)
             toks = [labels[i] for i in window]
             res = {"source": text, "output": self.task.text(seq[len(ids):]), "prompt": text, "steps": steps,
+                   "charlm": True,
                    "q": {"dec": toks}, "k": {"dec": toks},
                    "attn": {"dec": np.stack([_np(a[0]) for a in w["dec"]])}, "expected": None}
         else:
