@@ -125,7 +125,7 @@ def coerce(p: ParamInfo, value: Any) -> Any:
             raise ConfigError(p.name, value, p.allowed(), "not a number")
         if isinstance(v, str):
             try:
-                v = float(v.strip()) if p.type is float else _parse_int(v)
+                v = _parse_int(v) if p.type is int and _is_int_text(v) else float(v.strip())
             except ValueError:
                 raise ConfigError(p.name, value, p.allowed(), "not a number") from None
         if not isinstance(v, (int, float)):
@@ -150,6 +150,10 @@ def coerce(p: ParamInfo, value: Any) -> Any:
             return v
         raise ConfigError(p.name, value, p.allowed(), "unknown choice")
     return v
+
+
+def _is_int_text(s: str) -> bool:
+    return s.strip().lstrip("+-").isdigit()
 
 
 def _parse_int(s: str) -> int:

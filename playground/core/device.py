@@ -57,3 +57,28 @@ def describe(device) -> str:
     if device.type == "mps":
         return "Apple MPS"
     return f"CPU ({torch.get_num_threads()} threads)"
+
+
+_threads_set = False
+
+
+def configure_threads(n: int | None = None) -> int:
+    """Set torch's CPU thread count once per process (an explicit ``n`` always wins).
+
+    The models here are small: extra intra-op threads mostly spin, and on a 2-core machine two
+    torch threads next to the UI thread (or another process) slow training down by 10-50×. The
+    default is half the cores (1 on a 2-core machine), at most 4; ``PLAYGROUND_THREADS`` overrides it.
+    """
+    global _threads_set
+    import os
+
+    import torch
+
+    if n is None:
+        if _threads_set:
+            return torch.get_num_threads()
+        env = os.environ.get("PLAYGROUND_THREADS", "")
+        n = int(env) if env.isdigit() and int(env) > 0 else max(1, min(4, (os.cpu_count() or 2) // 2))
+    torch.set_num_threads(int(n))
+    _threads_set = True
+    return int(n)

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from . import config as cfgmod
-from .device import resolve_device
+from .device import configure_threads, resolve_device
 from .history import MetricHistory
 
 
@@ -42,6 +42,7 @@ class Session:
     def __init__(self, config: Any = None, *, device: str = "auto", seed: int = 0):
         self.config = config if config is not None else cfgmod.validate(self.Config)
         self.device = resolve_device(device) if isinstance(device, str) else device
+        configure_threads()
         self.seed = int(seed)
         self.step_count = 0
         self.history = MetricHistory()
@@ -84,6 +85,11 @@ class Session:
 
     def load_extra_state(self, state: dict) -> None:
         pass
+
+    def evaluate(self) -> dict[str, float]:
+        """Optional metrics that need a forward pass (e.g. samples' quality), appended to the
+        history at the current step. Called at snapshot time and periodically by the CLI."""
+        return {}
 
     def modules(self) -> dict[str, torch.nn.Module]:
         """Named modules whose weights are saved."""

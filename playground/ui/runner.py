@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -27,10 +28,19 @@ MAX_HZ = 30.0
 SNAPSHOT_SHARE = 0.10
 
 
+_WORKERS: weakref.WeakSet = weakref.WeakSet()
+
+
+def live_workers() -> list:
+    """Training threads that exist now (tests check none is left running)."""
+    return list(_WORKERS)
+
+
 class _Worker(QtCore.QThread):
     def __init__(self, runner: Runner):
         super().__init__()
         self.r = runner
+        _WORKERS.add(self)
 
     def run(self) -> None:  # noqa: C901 - the loop reads best in one place
         r = self.r

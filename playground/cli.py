@@ -1,0 +1,292 @@
+"""`playground` (GUI) and `playground train|snapshot|bench|list`.
+
+Exit codes: 0 success; 2 bad arguments, config values, lab/preset/key, device or file (one-line
+message, no traceback); 1 a training failure such as divergence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+
+class UsageError(Exception):
+    """Bad input: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse's default prints the whole usage)
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="playground", description="Generative AI Playground: watch GANs, LSTMs and Transformers learn.")
+    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+
+    g = sub.add_parser("gui", help="open the app (the default)")
+    g.add_argument("--lab")
+    g.add_argument("--preset")
+    g.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    g.add_argument("--device", default="auto")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--autostart", action="store_true", help="start training at once")
+    g.add_argument("--fullscreen", action="store_true")
+
+    def common(sp, steps_default):
+        sp.add_argument("lab")
+        sp.add_argument("--preset")
+        sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+        sp.add_argument("--steps", type=int, default=steps_default)
+        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--device", default="auto")
+
+    t = sub.add_parser("train", help="train headless, print metrics")
+    common(t, 1000)
+    t.add_argument("--save", metavar="FILE")
+    t.add_argument("--resume", metavar="FILE")
+    t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
+
+    s = sub.add_parser("snapshot", help="train headless, then render the lab's view to a PNG")
+    common(s, 300)
+    s.add_argument("--out", required=True, metavar="FILE.png")
+    s.add_argument("--size", default="1366x768", metavar="WxH")
+
+    ls = sub.add_parser("list", help="labs, presets and every config key")
+    ls.add_argument("lab", nargs="?")
+
+    b = sub.add_parser("bench", help="measure training speed headless and in the app")
+    b.add_argument("labs", nargs="*")
+    b.add_argument("--preset")
+    b.add_argument("--steps", type=int, default=0)
+    b.add_argument("--device", default="cpu")
+    b.add_argument("--json", action="store_true")
+    return p
+
+
+MAX_STEPS = 100_000_000
+
+
+def _check_steps(n: int) -> int:
+    if n <= 0 or n > MAX_STEPS:
+        raise UsageError(f"--steps={n}: allowed: an integer in [1, {MAX_STEPS:,}]")
+    return n
+
+
+def _make_config(spec, preset, sets):
+    from playground.core.config import parse_assignments
+
+    return spec.make_config(preset, parse_assignments(sets))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from playground.core.config import ConfigError
+
+    try:
+        args = _parser().parse_args(argv if argv else ["gui"])
+        cmd = args.cmd or "gui"
+        if cmd == "gui":
+            return cmd_gui(args)
+        if cmd == "list":
+            return cmd_list(args)
+        if cmd == "train":
+            return cmd_train(args)
+        if cmd == "snapshot":
+            return cmd_snapshot(args)
+        if cmd == "bench":
+            from playground.bench import cmd_bench
+
+            return cmd_bench(args)
+    except UsageError as e:
+        print(f"playground: error: {e}", file=sys.stderr)
+        return 2
+    except ConfigError as e:
+        print(f"playground: error: {e}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as e:
+        print(f"playground: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("playground: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+# -- list ------------------------------------------------------------------------------------------
+def cmd_list(args) -> int:
+    from playground.core.config import params
+    from playground.core.registry import all_labs, get_lab
+
+    labs = [get_lab(args.lab)] if args.lab else list(all_labs().values())
+    for spec in labs:
+        print(f"{spec.name}: {spec.title} — {spec.description}")
+        if spec.presets:
+            print("  presets:")
+            for name, values in spec.presets.items():
+                mark = " (default)" if name == spec.default_preset else ""
+                print(f"    {name}{mark}: {values.get('description', '')}")
+        if args.lab:
+            print("  keys:")
+            for p in params(spec.config_cls):
+                live = "live" if p.live else "restarts"
+                print(f"    {p.name} = {p.default!r}  [{p.allowed()}; {live}]  {p.help}")
+        print()
+    return 0
+
+
+# -- train -----------------------------------------------------------------------------------------
+def cmd_train(args) -> int:
+    from playground.core.registry import get_lab
+
+    spec = get_lab(args.lab)
+    steps = _check_steps(args.steps)
+    config = _make_config(spec, args.preset, args.set)
+    if args.threads < 0:
+        raise UsageError(f"--threads={args.threads}: allowed: an integer ≥ 0")
+
+    from playground.core.checkpoint import CheckpointError, load_state, save_session
+    from playground.core.device import configure_threads, resolve_device
+
+    configure_threads(args.threads or None)
+    device = resolve_device(args.device)
+    try:
+        session = spec.make_session(config, device=str(device), seed=args.seed)
+    except ValueError as e:  # bad data file etc.
+        raise UsageError(str(e).splitlines()[0]) from None
+    if args.resume:
+        try:
+            state = load_state(args.resume, lab=spec.name)
+            session = spec.make_session(spec.make_config(None, state["config"]), device=str(device),
+                                        seed=int(state.get("seed", args.seed)))
+            session.load_state_dict(state)
+        except (CheckpointError, ValueError) as e:
+            raise UsageError(str(e).splitlines()[0]) from None
+    show_bar = sys.stderr.isatty() and not args.json
+    t0 = time.perf_counter()
+    done = 0
+    chunk = max(1, min(100, steps // 100 or 1))
+    interrupted = False
+    try:
+        bar = _progress(steps, show_bar)
+        while done < steps:
+            n = min(chunk, steps - done)
+            session.step(n)
+            done += n
+            if done % (chunk * 10) == 0 or done == steps:
+                session.evaluate()
+                session.flush()
+                if session.diverged:
+                    break
+            bar(done, session)
+    except KeyboardInterrupt:
+        interrupted = True
+    seconds = time.perf_counter() - t0
+    if show_bar:
+        print(file=sys.stderr)
+    metrics = {k: (v if math.isfinite(v) else None) for k, v in session.metrics().items()}
+    if args.save:
+        save_session(session, args.save)
+    result = {"lab": spec.name, "preset": args.preset, "steps": session.step_count, "seconds": round(seconds, 3),
+              "steps_per_s": round(done / seconds, 2) if seconds > 0 else None, "device": str(device),
+              "metrics": metrics}
+    if not args.json:
+        print(f"{spec.name}: {session.step_count:,} steps in {seconds:.1f} s ({result['steps_per_s']} steps/s) "
+              f"on {device}")
+        for k, v in metrics.items():
+            print(f"  {k:>16s}: {v}")
+    if session.diverged:
+        print(f"playground: training failed: {session.diverged}", file=sys.stderr)
+        if args.json:
+            result["error"] = session.diverged
+            print(json.dumps(result))
+        return 1
+    if args.json:
+        print(json.dumps(result))
+    if interrupted:
+        print("playground: interrupted" + (f"; saved {args.save}" if args.save else ""), file=sys.stderr)
+        return 130
+    return 0
+
+
+def _progress(total: int, show: bool):
+    if not show:
+        return lambda done, session: None
+    t0 = time.perf_counter()
+    last = [0.0]
+
+    def update(done, session):
+        now = time.perf_counter()
+        if now - last[0] < 0.2 and done < total:
+            return
+        last[0] = now
+        frac = done / total
+        rate = done / max(now - t0, 1e-9)
+        bar = "█" * int(30 * frac) + "·" * (30 - int(30 * frac))
+        sys.stderr.write(f"\r{bar} {done:,}/{total:,}  {rate:,.0f} steps/s")
+        sys.stderr.flush()
+
+    return update
+
+
+# -- GUI and snapshot ------------------------------------------------------------------------------
+def cmd_gui(args) -> int:
+    from playground.core.config import parse_assignments
+    from playground.core.registry import get_lab
+
+    if args.lab:
+        spec = get_lab(args.lab)
+    else:
+        from playground.core.registry import all_labs
+
+        spec = next(iter(all_labs().values()))
+    overrides = parse_assignments(args.set)
+    spec.make_config(args.preset, overrides)  # validate before opening a window
+    from playground.ui.app import run_gui
+
+    return run_gui(spec.name, args.preset, overrides=overrides, device=args.device, seed=args.seed,
+                   autostart=args.autostart, fullscreen=args.fullscreen)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size={text}: allowed: WIDTHxHEIGHT, e.g. 1366x768") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise UsageError(f"--size={text}: allowed: each side in [200, 8000]")
+    return w, h
+
+
+def cmd_snapshot(args) -> int:
+    from playground.core.registry import get_lab
+
+    spec = get_lab(args.lab)
+    steps = _check_steps(args.steps) if args.steps != 0 else 0
+    w, h = _parse_size(args.size)
+    config = _make_config(spec, args.preset, args.set)
+    if not args.out.lower().endswith(".png"):
+        raise UsageError(f"--out={args.out}: allowed: a .png file name")
+    from playground.core.device import resolve_device
+
+    device = resolve_device(args.device)
+    try:
+        session = spec.make_session(config, device=str(device), seed=args.seed)
+    except ValueError as e:
+        raise UsageError(str(e).splitlines()[0]) from None
+    for i in range(50):  # evaluate along the way so the metric curves have points
+        n = steps * (i + 1) // 50 - steps * i // 50
+        if n:
+            session.step(n)
+            session.evaluate()
+    snap = session.snapshot()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from playground.ui.app import render_snapshot
+
+    render_snapshot(spec.name, args.preset, config, snap, args.out, (w, h))
+    print(f"wrote {args.out} ({w}x{h}, {spec.name} at step {session.step_count:,})")
+    return 0

@@ -1,0 +1,39 @@
+"""Shared fixtures. Every test runs offscreen, and any test that leaves a training thread running
+fails (like napari's ``_dangling_qthreads``)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+os.environ.setdefault("PLAYGROUND_THREADS", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads(request):
+    yield
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        return
+    from playground.ui import runner
+
+    alive = [w for w in list(runner.live_workers()) if w.isRunning()]
+    for w in alive:
+        w.r.stop(2000)
+    assert not alive, f"test left {len(alive)} training thread(s) running"
+
+
+@pytest.fixture
+def gan_spec():
+    from playground.core.registry import get_lab
+
+    return get_lab("gan")
+
+
+@pytest.fixture
+def small_gan(gan_spec):
+    """A small, fast GAN config (seconds of CPU for hundreds of steps)."""
+    return gan_spec.make_config("ring8-wgan-gp", {"g_width": 32, "d_width": 32, "g_layers": 2, "d_layers": 2,
+                                                  "batch_size": 64, "n_critic": 2, "grid": 24, "show_samples": 128})

@@ -1,0 +1,158 @@
+"""The Qt-free core: config validation, bounded history, device choice, registry, resources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from playground.core.config import ConfigError, param, params, parse_assignments, validate
+from playground.core.history import MetricHistory
+
+
+@dataclass
+class Cfg:
+    lr: float = param(1e-3, "learning rate", lo=1e-6, hi=1.0, log=True, live=True)
+    n: int = param(3, "count", lo=1, hi=10)
+    kind: str = param("a", "kind", choices=("a", "b"))
+    flag: bool = param(False, "flag")
+    data: str = param("ring", "data", choices=("ring",), path_ok=True)
+
+
+def test_validate_coerces_cli_strings():
+    c = validate(Cfg, {"lr": "0.01", "n": "4", "kind": "b", "flag": "true", "data": "pts.csv"})
+    assert (c.lr, c.n, c.kind, c.flag, c.data) == (0.01, 4, "b", True, "pts.csv")
+    assert validate(Cfg, {"n": "1e1"}).n == 10
+
+
+@pytest.mark.parametrize("key,value,needle", [
+    ("lr", "-1", "out of range"), ("lr", "nan", "not finite"), ("lr", "inf", "not finite"), ("lr", "abc", "not a number"),
+    ("lr", "5", "out of range"), ("n", "0", "out of range"), ("n", "2.5", "not an integer"), ("n", "x", "not a number"),
+    ("n", True, "not a number"), ("kind", "c", "unknown choice"), ("flag", "maybe", "not a boolean"),
+    ("nope", "1", "unknown key"), ("data", "spiral", "unknown choice"),
+])
+def test_validate_errors_name_key_value_and_range(key, value, needle):
+    with pytest.raises(ConfigError) as e:
+        validate(Cfg, {key: value})
+    msg = str(e.value)
+    assert e.value.key == key and key in msg and needle in msg and "allowed" in msg
+    assert "\n" not in msg
+
+
+def test_error_message_states_the_range():
+    with pytest.raises(ConfigError, match=r"lr='-1': out of range; allowed: a number in \[1e-06, 1.0\]"):
+        validate(Cfg, {"lr": "-1"})
+    with pytest.raises(ConfigError, match="one of a, b"):
+        validate(Cfg, {"kind": "z"})
+
+
+def test_params_expose_help_ranges_and_liveness():
+    ps = {p.name: p for p in params(Cfg)}
+    assert ps["lr"].live and ps["lr"].log and ps["lr"].lo == 1e-6 and ps["lr"].help
+    assert not ps["n"].live and ps["kind"].choices == ("a", "b")
+
+
+def test_parse_assignments():
+    assert parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
+    with pytest.raises(ConfigError):
+        parse_assignments(["novalue"])
+
+
+def test_history_keeps_recent_points_exact_and_memory_bounded():
+    h = MetricHistory(recent=1000, older=1000)
+    n = 1_000_000
+    steps = np.arange(1, n + 1, dtype=np.float64)
+    for i in range(0, n, 50_000):
+        h.extend("loss", steps[i: i + 50_000], steps[i: i + 50_000] * 2)
+    s, v = h.arrays("loss")
+    assert len(s) <= 2000
+    assert np.array_equal(s[-1000:], steps[-1000:]) and np.array_equal(v[-1000:], steps[-1000:] * 2)
+    assert np.all(np.diff(s) > 0) and s[0] < 10_000  # old history decimated, still spans the whole run
+    nbytes = h.nbytes()
+    h.extend("loss", steps[:50_000] + n, steps[:50_000])
+    assert h.nbytes() == nbytes  # flat memory
+
+
+def test_history_decimation_averages_and_state_roundtrip():
+    h = MetricHistory(recent=4, older=4)
+    h.extend("x", np.arange(1, 21), np.arange(1, 21, dtype=float))
+    s, v = h.arrays("x")
+    assert list(s[-4:]) == [17, 18, 19, 20]
+    assert np.isclose(v[:-4].mean(), np.mean(np.arange(1, 17)), rtol=0.3)
+    h2 = MetricHistory(recent=4, older=4)
+    h2.load_state_dict(h.state_dict())
+    for a, b in zip(h.arrays("x"), h2.arrays("x")):
+        assert np.array_equal(a, b)
+    h.extend("x", [21], [float("nan")])  # NaN is kept, not a crash
+    assert np.isnan(h.last("x"))
+
+
+def test_device_choice():
+    from playground.core.device import resolve_device
+
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type in ("cpu", "cuda", "mps")
+    with pytest.raises(ConfigError, match="device"):
+        resolve_device("tpu")
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="CUDA is not available"):
+            resolve_device("cuda")
+
+
+def test_registry_finds_labs_with_presets_and_lessons():
+    from playground.core.registry import all_labs, get_lab
+
+    labs = all_labs()
+    assert "gan" in labs
+    for spec in labs.values():
+        assert spec.presets, spec.name
+        assert spec.default_preset in spec.presets
+        assert spec.lesson().strip(), f"{spec.name} has no lesson"
+        for name in spec.presets:
+            spec.make_config(name)  # every preset is a valid config
+    with pytest.raises(ConfigError, match="unknown lab"):
+        get_lab("nope")
+    with pytest.raises(ConfigError, match="unknown preset"):
+        get_lab("gan").make_config("nope")
+
+
+QT_FREE = r"""
+import sys, importlib, pkgutil
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt', 'shiboken6', 'qtpy'):
+            raise ImportError('blocked for the test: ' + name)
+sys.meta_path.insert(0, Block())
+import playground.core, playground.core.checkpoint, playground.core.session, playground.core.device
+import playground.labs as labs
+from playground.core.registry import all_labs
+for spec in all_labs().values():
+    mod = importlib.import_module(f'playground.labs.{spec.name}')
+    for info in pkgutil.iter_modules(mod.__path__):
+        if info.name != 'view':
+            importlib.import_module(f'playground.labs.{spec.name}.{info.name}')
+    spec.session_cls()
+    s = spec.make_session(spec.make_config(spec.default_preset), device='cpu')
+    s.step(1); s.snapshot()
+assert not any(m.split('.')[0] in ('PySide6', 'pyqtgraph') for m in sys.modules)
+print('qt-free ok', len(all_labs()))
+"""
+
+
+def test_core_and_lab_engines_import_without_qt():
+    r = subprocess.run([sys.executable, "-c", QT_FREE], capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "qt-free ok" in r.stdout
+
+
+def test_resources_found():
+    from playground.core.resources import lesson_text, load_presets, resources_dir
+
+    assert (resources_dir() / "presets" / "gan.toml").is_file()
+    assert "ring8-wgan-gp" in load_presets("gan")
+    assert lesson_text("gan")
