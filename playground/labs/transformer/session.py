@@ -305,6 +305,8 @@ class TransformerSession(Session):
         def pick(logits: torch.Tensor) -> tuple[int, list]:
             logits = logits.float()
             logits[PAD] = float("-inf")  # padding is never a token to write
+            if not self.task.seq2seq:
+                logits[: len(SPECIALS)] = float("-inf")  # a text has no <s> or </s>
             probs = F.softmax(logits / max(T, 1e-6), -1) if T > 0 else F.softmax(logits, -1)
             top = torch.topk(probs, min(5, probs.numel()))
             vals, idx = top.values.tolist(), top.indices.tolist()

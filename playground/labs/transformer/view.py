@@ -570,6 +570,12 @@ class TransformerView(LabView):
             acc = {"token_accuracy": "next character (training batch)"}
         self.loss_curves = Curves(self.loss_plot, loss)
         self.acc_curves = Curves(self.acc_plot, acc)
+        for key, item in self.acc_curves.items.items():
+            if key.startswith("sequence_accuracy"):  # one point per snapshot: show the points too
+                item.setSymbol("o")
+                item.setSymbolSize(4)
+                item.setSymbolPen(None)
+                item.setSymbolBrush(item.opts["pen"].color())
 
     # -- LabView protocol -------------------------------------------------------------------------
     def set_config(self, config) -> None:
