@@ -45,7 +45,7 @@ class TransformerConfig:
     batch_size: int = param(128, "Examples per training step", lo=1, hi=2048, group="Training")
     clip: float = param(1.0, "Gradient norm clipping (0 = off)", lo=0.0, hi=100.0, live=True,
                         group="Training")
-    eval_size: int = param(256, "Held-out examples for exact-sequence accuracy (greedy decoding)", lo=16,
+    eval_size: int = param(128, "Held-out examples for exact-sequence accuracy (greedy decoding)", lo=16,
                            hi=4096, group="Training")
     temperature: float = param(1.0, "Sampling temperature for inference (0 = greedy)", lo=0.0, hi=5.0,
                                live=True, group="Inference")

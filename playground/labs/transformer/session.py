@@ -8,6 +8,8 @@ Compare mode trains a second model B (differing in one key) on the very same bat
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -105,11 +107,12 @@ class TransformerSession(Session):
         if self.task.seq2seq:
             self.eval_src, self.eval_tgt = self.task.sample(cfg.eval_size, g, self.device)
         else:
-            n = min(cfg.eval_size, 512)
+            n = min(cfg.eval_size, 128)
             self.eval_src, self.eval_tgt = self.task.sample(n, g, self.device, split="val")
         self.probe: list[int] = list(self.task.default_probe())
         self.inference: dict | None = None
         self._seq_acc_step = -1
+        self._eval_time = 0.0
 
     def inherit(self, old) -> None:
         """After a rebuild, keep the user's probe when it still fits the new task."""
@@ -149,13 +152,20 @@ class TransformerSession(Session):
                     g["lr"] = self.config.lr
 
     # -- evaluation -----------------------------------------------------------------------------
+    #: live snapshots re-evaluate the held-out set at most this often (seconds of wall time); the probe,
+    #: attention maps, positions and embeddings are fresh in every snapshot
+    eval_interval = 1.0
+
     @torch.no_grad()
-    def _evaluate(self) -> None:
+    def _evaluate(self, throttle: bool = False) -> None:
         """Exact-sequence accuracy (greedy decoding) on held-out examples, into the history once per step.
         For charlm (no sequences to get exactly right) the held-out loss is recorded instead."""
         if self._seq_acc_step == self.step_count:
             return
-        self._seq_acc_step = self.step_count
+        now = time.perf_counter()
+        if throttle and self._seq_acc_step >= 0 and now - self._eval_time < self.eval_interval:
+            return
+        self._seq_acc_step, self._eval_time = self.step_count, now
         vals = {}
         for net, sfx in ((self.a, ""), (self.b, "_b")):
             if net is None:
@@ -237,7 +247,7 @@ class TransformerSession(Session):
 
     def snapshot(self) -> dict:
         self.flush()
-        self._evaluate()
+        self._evaluate(throttle=True)
         cfg = self.config
         snap = {
             "step": self.step_count,
