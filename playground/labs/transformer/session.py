@@ -113,6 +113,7 @@ class TransformerSession(Session):
         self.inference: dict | None = None
         self._seq_acc_step = -1
         self._eval_time = 0.0
+        self._snaps_since_eval = 0
 
     def inherit(self, old) -> None:
         """After a rebuild, keep the user's probe when it still fits the new task."""
@@ -152,9 +153,11 @@ class TransformerSession(Session):
                     g["lr"] = self.config.lr
 
     # -- evaluation -----------------------------------------------------------------------------
-    #: live snapshots re-evaluate the held-out set at most this often (seconds of wall time); the probe,
-    #: attention maps, positions and embeddings are fresh in every snapshot
+    #: live snapshots re-evaluate the held-out set at most this often (seconds of wall time) and with at
+    #: least ``eval_every`` cheap snapshots in between (the runner spaces snapshots by their cost); the
+    #: probe, attention maps, positions and embeddings are fresh in every snapshot
     eval_interval = 1.0
+    eval_every = 4
 
     @torch.no_grad()
     def _evaluate(self, throttle: bool = False) -> None:
@@ -163,9 +166,11 @@ class TransformerSession(Session):
         if self._seq_acc_step == self.step_count:
             return
         now = time.perf_counter()
-        if throttle and self._seq_acc_step >= 0 and now - self._eval_time < self.eval_interval:
-            return
-        self._seq_acc_step, self._eval_time = self.step_count, now
+        if throttle and self._seq_acc_step >= 0:
+            self._snaps_since_eval += 1
+            if now - self._eval_time < self.eval_interval or self._snaps_since_eval <= self.eval_every:
+                return
+        self._seq_acc_step, self._eval_time, self._snaps_since_eval = self.step_count, now, 0
         vals = {}
         for net, sfx in ((self.a, ""), (self.b, "_b")):
             if net is None:
