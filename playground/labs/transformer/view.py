@@ -17,7 +17,7 @@ from .vocab import parse_source
 
 
 def _guard_singletons() -> None:
-    """Work around a reference-count leak on ``None``/``True``/``False`` in PySide6 6.12 under Python 3.11.
+    """Work around a reference-count leak on ``None`` in PySide6 6.12 under Python 3.11 (not seen in 6.11.3).
 
     Every Python override of a Qt virtual (paint, resizeEvent, itemChange... all over pyqtgraph) drops a
     reference to ``None`` there; a view redrawing a grid of heat-maps loses ~250 per frame and the process
@@ -29,7 +29,10 @@ def _guard_singletons() -> None:
     import ctypes
     import sys
 
-    if sys.version_info >= (3, 12) or getattr(sys, "_playground_singletons_guarded", False):
+    import PySide6
+
+    if (sys.version_info >= (3, 12) or tuple(PySide6.__version_info__[:2]) < (6, 12)
+            or getattr(sys, "_playground_singletons_guarded", False)):
         return
     for obj in (None, True, False):
         ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
@@ -69,6 +72,8 @@ class AttentionGrid(pg.GraphicsLayoutWidget):
         self._data_shape = None
         self.bar = None
         self.off: set[tuple[int, int]] = set()
+        self.tick_font = QtGui.QFont(self.font())  # kept alive here: axes paint with it
+        self.tick_font.setPointSize(7)
 
     def build(self, n_layers: int, n_heads: int) -> None:
         if self.shape == (n_layers, n_heads):
@@ -89,7 +94,7 @@ class AttentionGrid(pg.GraphicsLayoutWidget):
                 p.setTitle(f"layer {layer + 1} · head {head + 1}", size="8pt")
                 for ax in ("left", "bottom"):
                     a = p.getAxis(ax)
-                    a.setStyle(tickLength=0, tickFont=QtGui.QFont("", 7))
+                    a.setStyle(tickLength=0, tickFont=self.tick_font)
                 p.showAxis("left", head == 0)
                 p.showAxis("bottom", layer == n_layers - 1)
                 img = pg.ImageItem()
@@ -304,6 +309,8 @@ class EmbeddingPlot(QtWidgets.QWidget):
         self.scatter = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(PALETTE[0]), pen=None)
         self.plot.addItem(self.scatter)
         self.texts: list[pg.TextItem] = []
+        self.label_font = QtGui.QFont(self.font())
+        self.label_font.setPointSize(9)
         self.caption = QtWidgets.QLabel("Each dot is one token's learned vector, flattened to the two directions "
                                         "along which the vectors differ most. Tokens the model treats alike "
                                         "drift together.")
@@ -322,7 +329,7 @@ class EmbeddingPlot(QtWidgets.QWidget):
             self.texts = []
             for lab in labels:
                 t = pg.TextItem(_short(lab), color="#222", anchor=(0.5, 1.1))
-                t.setFont(QtGui.QFont("", 9))
+                t.setFont(self.label_font)
                 self.plot.addItem(t)
                 self.texts.append(t)
         self.scatter.setData(xy[:, 0], xy[:, 1])
