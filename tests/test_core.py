@@ -29,7 +29,8 @@ def test_validate_coerces_cli_strings():
 
 
 @pytest.mark.parametrize("key,value,needle", [
-    ("lr", "-1", "out of range"), ("lr", "nan", "not finite"), ("lr", "inf", "not finite"), ("lr", "abc", "not a number"),
+    ("lr", "-1", "out of range"), ("lr", "nan", "not finite"), ("lr", "inf", "not finite"),
+    ("lr", "abc", "not a number"),
     ("lr", "5", "out of range"), ("n", "0", "out of range"), ("n", "2.5", "not an integer"), ("n", "x", "not a number"),
     ("n", True, "not a number"), ("kind", "c", "unknown choice"), ("flag", "maybe", "not a boolean"),
     ("nope", "1", "unknown key"), ("data", "spiral", "unknown choice"),

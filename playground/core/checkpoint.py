@@ -53,6 +53,10 @@ def load_state(path: str | os.PathLike, lab: str | None = None) -> dict[str, Any
         raise CheckpointError(f"{path}: the file is empty")
     if size > MAX_BYTES:
         raise CheckpointError(f"{path}: {size / 1e9:.1f} GB is larger than the {MAX_BYTES / 1e9:.0f} GB limit")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04" and head[:1] != b"\x80":  # neither torch's zip format nor a pickle
+        raise CheckpointError(f"{path}: not a readable checkpoint (unknown file format)")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # pickle refused, truncated zip, random bytes...

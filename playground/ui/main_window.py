@@ -173,7 +173,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if preset:
             self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))
         config = spec.make_config(preset, overrides)
-        self.lesson.setMarkdown(spec.lesson() or f"# {spec.title}\n\n{spec.description}")
+        self.set_lesson(spec.lesson() or f"# {spec.title}\n\n{spec.description}")
         if self.view is not None:
             self.view_holder.removeWidget(self.view)
             self.view.deleteLater()
@@ -201,6 +201,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_step.setText("step 0")
         if autostart:
             r.play()
+
+    def set_lesson(self, markdown: str) -> None:
+        """Show a lesson (Markdown) with headings sized for a side panel."""
+        doc = QtGui.QTextDocument()
+        doc.setMarkdown(markdown)
+        html_text = doc.toHtml()
+        for qt_size, pt in (("xx-large", "14pt"), ("x-large", "11.5pt"), ("large", "10.5pt")):
+            html_text = html_text.replace(f"font-size:{qt_size};", f"font-size:{pt};")
+        self.lesson.setHtml(html_text)
 
     def show_config(self, config) -> None:
         """Show a config in the panel and the view without touching the session (snapshot rendering)."""

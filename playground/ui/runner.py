@@ -179,13 +179,29 @@ class Runner(QtCore.QObject):
         return self._config
 
     def play(self) -> None:
-        self._post(("play", True))
+        self._play_now(True)
 
     def pause(self) -> None:
-        self._post(("play", False))
+        self._play_now(False)
 
     def toggle(self) -> None:
-        self._post(("play", not self._playing))
+        self._play_now(not self._playing)
+
+    def _play_now(self, on: bool) -> None:
+        """Play/pause take effect at once: the worker checks the flag before every chunk, and the
+        UI hears about it synchronously (no round trip through a busy worker)."""
+        s = self.session
+        if on and s is not None and s.diverged:
+            self.diverged.emit(s.diverged)
+            return
+        if on and s is None and not self._thread.isRunning():
+            return
+        if on != self._playing:
+            self._playing = on
+            self._next_due = time.perf_counter()
+            self._dirty = True
+            self.playing_changed.emit(on)
+        self._wake.set()
 
     def step_once(self, n: int = 1) -> None:
         self._post(("step", n))

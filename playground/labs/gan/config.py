@@ -23,7 +23,8 @@ class GanConfig:
     loss: str = param("wgan-gp", "GAN objective: minimax (saturating), non-saturating, least squares (LSGAN), "
                       "hinge, WGAN with weight clipping, WGAN with gradient penalty", choices=LOSSES, live=True,
                       group="Objective")
-    gp_weight: float = param(10.0, "Gradient-penalty weight λ (WGAN-GP)", lo=0.0, hi=1000.0, live=True,
+    gp_weight: float = param(1.0, "Gradient-penalty weight λ (WGAN-GP); 0.1–1 suits these small 2D sets",
+                             lo=0.0, hi=1000.0, live=True,
                              group="Objective", step=1.0)
     clip: float = param(0.01, "Critic weight clipping bound c (WGAN)", lo=1e-4, hi=10.0, live=True, log=True,
                         group="Objective")

@@ -44,6 +44,7 @@ class GanView(LabView):
         self._drawn = default_drawing()
         self._rng = np.random.default_rng(0)
         self._last_snap: dict | None = None
+        self._modes_total = None
         self._build_ui()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -56,11 +57,11 @@ class GanView(LabView):
         # layer toggles + drawing tools
         bar = QtWidgets.QHBoxLayout()
         self.layer_boxes: dict[str, QtWidgets.QCheckBox] = {}
-        for key, label, tip in (("heat", "D heat-map", "The discriminator's output over the plane"),
+        for key, label, tip in (("heat", "D(x)", "The discriminator's output over the plane"),
                                 ("real", "Real", "Samples of the real data"),
-                                ("fake", "Generated", "Samples of the generator"),
-                                ("mesh", "Manifold", "The image of a regular grid of z: how G warps its input"),
-                                ("arrows", "Gradients", "Where the generator's gradient moves each generated point")):
+                                ("fake", "Fake", "Samples of the generator"),
+                                ("mesh", "Mesh", "The image of a regular grid of z: how G warps its input"),
+                                ("arrows", "Arrows", "Where the generator's gradient moves each generated point")):
             cb = QtWidgets.QCheckBox(label)
             cb.setChecked(True)
             cb.setToolTip(tip)
@@ -69,6 +70,7 @@ class GanView(LabView):
             bar.addWidget(cb)
         bar.addStretch(1)
         left.addLayout(bar)
+        bar.setSpacing(4)
 
         draw = QtWidgets.QHBoxLayout()
         draw.addWidget(QtWidgets.QLabel("Draw data:"))
@@ -92,18 +94,17 @@ class GanView(LabView):
         self.open_btn.setToolTip("Use a CSV file of 2D points (x, y columns) as the real data")
         self.open_btn.clicked.connect(self._open_csv)
         draw.addWidget(self.open_btn)
-        draw.addSpacing(12)
-        draw.addWidget(QtWidgets.QLabel("Teach:"))
+        draw.addStretch(1)
+        bar.addWidget(QtWidgets.QLabel("Step only:"))
         self.teach_btns = {}
-        for name, label, tip in (("d_step", "D step", "Train only the discriminator for one step"),
-                                 ("g_step", "G step", "Train only the generator for one step"),
-                                 ("both", "D+G step", "One full training step")):
+        for name, label, tip in (("d_step", "D", "Train only the discriminator for one step"),
+                                 ("g_step", "G", "Train only the generator for one step"),
+                                 ("both", "D+G", "One full training step")):
             b = QtWidgets.QPushButton(label)
             b.setToolTip(tip)
             b.clicked.connect(lambda _=False, n=name: self.command.emit(n, {}))
             self.teach_btns[name] = b
-            draw.addWidget(b)
-        draw.addStretch(1)
+            bar.addWidget(b)
         left.addLayout(draw)
 
         # the data plane
@@ -196,7 +197,7 @@ class GanView(LabView):
         self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
         # samples
         if self.draw_mode.currentText() == "Off" or snap.get("drawn") is None:
-            real = snap["real"]
+            real = np.nan_to_num(snap["real"])
         else:
             real = self._drawn
         self.real.setData(real[:, 0], real[:, 1])
@@ -208,7 +209,7 @@ class GanView(LabView):
         else:
             self.centers.setData([], [])
         # manifold mesh (rows and columns of the warped latent grid)
-        m = np.asarray(snap["manifold"], np.float64)
+        m = np.nan_to_num(np.asarray(snap["manifold"], np.float64))
         if m.ndim == 3:
             ny, nx, _ = m.shape
             rows = np.concatenate([m, np.full((ny, 1, 2), np.nan)], 1).reshape(-1, 2)
@@ -218,7 +219,7 @@ class GanView(LabView):
             xy = m
         self.mesh.setData(xy[:, 0], xy[:, 1], connect="finite")
         # gradient arrows, scaled so the longest ones are ~12% of the plot
-        at, g = snap["arrows_at"], np.nan_to_num(snap["arrows"])
+        at, g = np.nan_to_num(snap["arrows_at"]), np.nan_to_num(snap["arrows"])
         norm = np.linalg.norm(g, axis=1)
         ref = float(np.percentile(norm, 90)) if norm.size and np.any(norm > 0) else 1.0
         d = g / max(ref, 1e-12) * 0.12 * 2 * e / 2
@@ -242,6 +243,9 @@ class GanView(LabView):
             parts.append(f"sliced W {met['swd']:.3f}")
         self.summary.setText("  ·  ".join(parts))
         self.modes_plot.setVisible("modes_captured" in met)
+        if "modes_total" in met and self._modes_total != met["modes_total"]:
+            self._modes_total = met["modes_total"]
+            self.modes_plot.setYRange(0, self._modes_total + 0.5, padding=0)
         hq = self.quality_curves.items["hq_fraction"]
         hq.setVisible("hq_fraction" in met)
         self._apply_layers()
