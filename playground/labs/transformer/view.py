@@ -15,32 +15,6 @@ from playground.ui.widgets import PALETTE, Curves, HeatMap, LabView, make_plot, 
 
 from .vocab import parse_source
 
-
-def _guard_singletons() -> None:
-    """Work around a reference-count leak on ``None`` in PySide6 6.12 under Python 3.11 (not seen in 6.11.3).
-
-    Every Python override of a Qt virtual (paint, resizeEvent, itemChange... all over pyqtgraph) drops a
-    reference to ``None`` there; a view redrawing a grid of heat-maps loses ~250 per frame and the process
-    aborts with "none_dealloc: deallocating None" within a minute or two. From Python 3.12 on these objects
-    are immortal (PEP 683) and the leak is harmless; here we give them the same huge reference count once.
-    They are never freed anyway, so this changes nothing else. (Reported to the shell owner: it belongs
-    at app start-up, for every lab.)
-    """
-    import ctypes
-    import sys
-
-    import PySide6
-
-    if (sys.version_info >= (3, 12) or tuple(PySide6.__version_info__[:2]) < (6, 12)
-            or getattr(sys, "_playground_singletons_guarded", False)):
-        return
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-    sys._playground_singletons_guarded = True
-
-
-_guard_singletons()
-
 KIND_TITLES = {"enc": "Encoder self-attention", "dec": "Decoder self-attention", "cross": "Cross-attention"}
 KIND_AXES = {  # (x: keys, y: queries)
     "enc": ("source token (key)", "source token (query)"),
