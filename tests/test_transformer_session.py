@@ -189,3 +189,17 @@ def test_reverse_preset_reaches_99_percent():
             break
     assert s.metrics()["sequence_accuracy"] >= 0.99, s.metrics()
     assert time.perf_counter() - t0 < 60
+
+
+@pytest.mark.parametrize("pos_encoding", ["sinusoidal", "learned"])
+@pytest.mark.parametrize("norm", ["pre", "post"])
+def test_model_variants_train(pos_encoding, norm):
+    s = make("copy", pos_encoding=pos_encoding, norm=norm)
+    first = None
+    for _ in range(4):
+        s.step(10)
+        first = first if first is not None else s.metrics()["loss"]
+    assert s.metrics()["loss"] < first
+    snap = s.snapshot()
+    assert snap["positions"]["kind"] == pos_encoding
+    assert np.isfinite(snap["positions"]["similarity"]).all()

@@ -2,6 +2,8 @@
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playground.labs.transformer.config import TransformerConfig
 from playground.labs.transformer.tasks import (
@@ -136,3 +138,13 @@ def test_load_text_refuses_bad_files(tmp_path):
         f.truncate(21 * 1024 * 1024)
     with pytest.raises(ValueError, match="too large"):
         load_text(big)
+
+
+@given(st.lists(st.integers(0, 11), min_size=7, max_size=7), st.sampled_from([" ", "", ", "]))
+@settings(max_examples=60, deadline=None)
+def test_symbol_sources_round_trip(symbols, sep):
+    t = SymbolTask("sort", 7, 12)
+    text = sep.join(t.labels[3 + i] for i in symbols)
+    ids = _ids(t, text.lower())
+    assert ids == [3 + i for i in symbols]
+    assert t.solve(ids) == sorted(ids)
