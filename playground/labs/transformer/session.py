@@ -217,7 +217,7 @@ class TransformerSession(Session):
             seq = torch.tensor([src_ids + dec_in], dtype=torch.long, device=dev)
             _, w = m(None, seq, need_weights=True)
             toks = out["src"] + ins
-            out.update(q={"dec": toks}, k={"dec": toks},
+            out.update(q={"dec": toks}, k={"dec": toks}, decoder_only=True,
                        attn={"dec": np.stack([_np(a[0]) for a in w["dec"]])})
         else:
             _, w = m(src, torch.tensor([dec_in], dtype=torch.long, device=dev), need_weights=True)
@@ -382,7 +382,7 @@ class TransformerSession(Session):
             res = {"source": text, "output": " ".join(o for o in outs if o != "</s>"), "steps": steps,
                    "q": q, "k": k, "attn": attn,
                    "expected": " ".join(labels[i] for i in answer) if answer else None,
-                   "correct": pred == answer + [EOS] if answer else None}
+                   "correct": pred == answer + [EOS] if answer else None, "decoder_only": net.decoder_only}
         res.update(temperature=T, top_k=K, step=self.step_count)
         self.inference = res
         return res

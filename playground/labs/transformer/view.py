@@ -246,8 +246,12 @@ class AttentionPanel(QtWidgets.QWidget):
             return
         self.zoom.set(att[layer, head])
         self.zoom.set_labels([_short(x) for x in k], [_short(x) for x in q], max_ticks=32)
-        xl, yl = KIND_AXES[kind] if not self.data.get("charlm") else ("earlier character (key)",
-                                                                      "character position (query)")
+        if self.data.get("charlm"):
+            xl, yl = "earlier character (key)", "character position (query)"
+        elif self.data.get("decoder_only"):
+            xl, yl = "earlier token (key)", "token position (query)"
+        else:
+            xl, yl = KIND_AXES[kind]
         self.zoom.plot.setLabel("bottom", xl)
         self.zoom.plot.setLabel("left", yl)
         is_off = (kind, layer, head) in self.off
