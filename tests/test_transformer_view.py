@@ -43,13 +43,13 @@ def wired(qtbot):
     return make
 
 
-def _click_head(qtbot, grid, layer, head):
+def _click_head(qtbot, grid, layer, head, button=QtCore.Qt.LeftButton):
     qtbot.waitExposed(grid)
     qtbot.wait(50)  # let the layout settle before mapping the head's centre to pixels
     img = grid.images[layer][head]
     scene_pt = img.mapToScene(img.boundingRect().center())
     pos = grid.mapFromScene(scene_pt)
-    qtbot.mouseClick(grid.viewport(), QtCore.Qt.LeftButton, pos=pos)
+    qtbot.mouseClick(grid.viewport(), button, pos=pos)
 
 
 def test_grid_zoom_and_ablation_change_accuracy(wired, qtbot):
@@ -84,6 +84,13 @@ def test_grid_zoom_and_ablation_change_accuracy(wired, qtbot):
     assert "head(s) off" in v.status.text()
     panel.unzoom()
     assert "off" in grid.plots[1][0].titleLabel.text
+    # right-click a head in the grid: back on; right-click again: off
+    n = len(cmds)
+    _click_head(qtbot, grid, 1, 0, QtCore.Qt.RightButton)
+    assert cmds[n] == ("ablate_head", {"kind": "cross", "layer": 1, "head": 0, "off": False})
+    assert len(s.snapshot()["ablated"]) == 3
+    _click_head(qtbot, grid, 1, 0, QtCore.Qt.RightButton)
+    assert cmds[n + 1][1]["off"] is True and len(s.snapshot()["ablated"]) == 4
     v.reset_heads.click()
     assert s.snapshot()["ablated"] == [] and s.metrics()["sequence_accuracy"] == before
 

@@ -33,6 +33,7 @@ class AttentionGrid(pg.GraphicsLayoutWidget):
     fixed [0, 1] scale, token labels on the outer axes. Clicking a head emits ``head_clicked``."""
 
     head_clicked = QtCore.Signal(int, int)  # layer, head
+    head_toggled = QtCore.Signal(int, int)  # right click: switch that head off / back on
 
     def __init__(self):
         super().__init__()
@@ -95,7 +96,10 @@ class AttentionGrid(pg.GraphicsLayoutWidget):
 
     def _click(self, ev, layer, head) -> None:
         ev.accept()
-        self.head_clicked.emit(layer, head)
+        if ev.button() == QtCore.Qt.MouseButton.RightButton:
+            self.head_toggled.emit(layer, head)
+        else:
+            self.head_clicked.emit(layer, head)
 
     def set(self, att: np.ndarray, qlabels, klabels, off: set | None = None) -> None:
         """att (L, nh, T, S) in [0, 1]; qlabels (T) rows; klabels (S) columns."""
@@ -172,7 +176,8 @@ class AttentionPanel(QtWidgets.QWidget):
         self.off_box = QtWidgets.QCheckBox("Switch this head off")
         self.off_box.setToolTip("Zero this head's output (ablation), mid-training or at inference")
         self.off_box.setVisible(with_ablation)
-        self.hint = QtWidgets.QLabel("Click a head to zoom in. Rows: the token being written (query); "
+        self.hint = QtWidgets.QLabel("Click a head to zoom in" + (", right-click to switch it off or on"
+                                     if with_ablation else "") + ". Rows: the token being written (query); "
                                      "columns: the tokens it reads (keys). Colour: attention weight, 0 to 1.")
         self.hint.setWordWrap(True)
         small_font(self.hint)
@@ -202,6 +207,9 @@ class AttentionPanel(QtWidgets.QWidget):
         self.data: dict | None = None
         self.off: set = set()
         self.grid.head_clicked.connect(self.zoom_into)
+        if with_ablation:
+            self.grid.head_toggled.connect(
+                lambda layer, head: self.ablate.emit(self.kind, layer, head, (self.kind, layer, head) not in self.off))
         self.back.clicked.connect(self.unzoom)
         self.kind_box.currentIndexChanged.connect(lambda _i: self.redraw())
         self.off_box.toggled.connect(self._toggle_off)
