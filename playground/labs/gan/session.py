@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from .model import Discriminator, Generator, d_loss, d_probability, g_loss, grad
 
 N_EVAL = 2000  # generated points for the metrics
 N_ARROWS = 96
+EVAL_EVERY_S = 0.4  # the metrics (2,000 samples) are refreshed at most this often in live snapshots
 
 
 def _optimizer(name: str, params, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
@@ -47,6 +49,8 @@ class GanSession(Session):
         self.z_eval = self._sample_z(N_EVAL, g)
         self.real_eval = self.data.sample(N_EVAL, g)
         self._build_grids()
+        self._eval: dict | None = None
+        self._eval_t, self._eval_step = 0.0, 0
 
     def _build_grids(self) -> None:
         c: GanConfig = self.config
@@ -189,7 +193,10 @@ class GanSession(Session):
     def snapshot(self) -> dict:
         self.flush()
         c: GanConfig = self.config
-        ev = self.evaluate()
+        now = time.perf_counter()
+        if self._eval is None or now - self._eval_t >= EVAL_EVERY_S or self._eval_step > self.step_count:
+            self._eval, self._eval_t, self._eval_step = self.evaluate(), now, self.step_count
+        ev = self._eval
         n = min(c.show_samples, N_EVAL)
         with torch.no_grad():
             fake = self.G(self.z_eval[:n])
