@@ -163,3 +163,21 @@ def test_charlm_view(wired, qtbot):
     v.inference.edit.setText("\u00a7")
     v.inference.decode()
     assert "unknown character" in msgs[-1]
+
+
+def test_compare_mode_shows_and_ablates_model_b(wired):
+    s, v, msgs, cmds = wired(compare="n_heads", compare_value="1")
+    s.step(2)
+    v.set_snapshot(s.snapshot())
+    assert not v.model_box.isHidden() and v.model_box.itemText(1) == "B: n_heads=1"
+    assert v.attention.grid.shape == (2, 4)
+    v.model_box.setCurrentIndex(1)
+    assert v.attention.grid.shape == (2, 1)
+    v.attention.zoom_into(1, 0)
+    v.attention.off_box.setChecked(True)
+    assert cmds[-1] == ("ablate_head", {"kind": "cross", "layer": 1, "head": 0, "off": True, "model": "b"})
+    snap = s.snapshot()
+    assert snap["ablated"] == [] and snap["ablated_b"] == [["cross", 1, 0]]
+    assert "1 head(s) off" in v.status.text()
+    v.reset_heads.click()
+    assert s.snapshot()["ablated_b"] == []

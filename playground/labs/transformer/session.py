@@ -268,6 +268,10 @@ class TransformerSession(Session):
             "inference": self.inference,
             "compare": None if self.b is None else {"a": cfg.label_a(), "b": cfg.label_b()},
         }
+        if self.b is not None:  # model B's attention on the same probe, for the view's A/B switch
+            snap["probe_b"] = self.probe_forward(self.probe, self.b)
+            snap["ablated_b"] = [list(x) for x in self.b.model.ablated()]
+            snap["n_layers_b"], snap["n_heads_b"] = self.b.model.n_layers, self.b.model.n_heads
         return snap
 
     # -- commands -------------------------------------------------------------------------------
@@ -280,11 +284,14 @@ class TransformerSession(Session):
             return self.probe
         if name == "ablate_head":
             return self.ablate_head(kw.get("kind", "cross"), int(kw.get("layer", 0)), int(kw.get("head", 0)),
-                                    bool(kw.get("off", True)))
+                                    bool(kw.get("off", True)), str(kw.get("model", "a")))
         if name == "reset_heads":
-            for kind in self.model.kinds():
-                for layer in range(self.config.n_layers):
-                    self.model.attention(kind, layer).head_mask.fill_(1.0)
+            for net in (self.a, self.b):
+                if net is None:
+                    continue
+                for kind in net.model.kinds():
+                    for layer in range(net.model.n_layers):
+                        net.model.attention(kind, layer).head_mask.fill_(1.0)
             self._seq_acc_step = -1
             return []
         if name == "infer":
@@ -292,17 +299,21 @@ class TransformerSession(Session):
                               int(kw.get("length", 200)))
         return super().command(name, **kw)
 
-    def ablate_head(self, kind: str, layer: int, head: int, off: bool = True) -> list:
+    def ablate_head(self, kind: str, layer: int, head: int, off: bool = True, model: str = "a") -> list:
+        """Switch one head off (its output zeroed) or back on, in model A (or B in compare mode)."""
+        if model not in ("a", "b") or (model == "b" and self.b is None):
+            raise ValueError(f"no model '{model}' (compare mode is {'on' if self.b else 'off'})")
+        m = (self.a if model == "a" else self.b).model
         k = KIND_ALIASES.get(str(kind).lower())
-        if k is None or k not in self.model.kinds():
-            raise ValueError(f"no {kind} attention in this model (it has {', '.join(self.model.kinds())})")
-        if not 0 <= layer < self.config.n_layers:
-            raise ValueError(f"layer {layer} does not exist (0..{self.config.n_layers - 1})")
-        if not 0 <= head < self.config.n_heads:
-            raise ValueError(f"head {head} does not exist (0..{self.config.n_heads - 1})")
-        self.model.attention(k, layer).head_mask[head] = 0.0 if off else 1.0
+        if k is None or k not in m.kinds():
+            raise ValueError(f"no {kind} attention in this model (it has {', '.join(m.kinds())})")
+        if not 0 <= layer < m.n_layers:
+            raise ValueError(f"layer {layer} does not exist (0..{m.n_layers - 1})")
+        if not 0 <= head < m.n_heads:
+            raise ValueError(f"head {head} does not exist (0..{m.n_heads - 1})")
+        m.attention(k, layer).head_mask[head] = 0.0 if off else 1.0
         self._seq_acc_step = -1  # re-evaluate accuracy with the head switched off
-        return [list(x) for x in self.model.ablated()]
+        return [list(x) for x in m.ablated()]
 
     @torch.no_grad()
     def infer(self, text: str, temperature=None, top_k=None, length: int = 200) -> dict:

@@ -355,10 +355,12 @@ class PositionPanel(QtWidgets.QWidget):
             self.matrix.set_levels((-1.0, 1.0) if self._kind == "sinusoidal" else (-1.5, 1.5))
             self.caption.setText(
                 "Sinusoidal: each dimension pair is a sine/cosine wave of its own frequency, fast on the left, "
-                "slow on the right; nearby positions look alike (bright band along the diagonal)."
+                "slow on the right. Right: dot products of the position vectors, divided by their lengths "
+                "(cosine): nearby positions look alike, a band along the diagonal."
                 if self._kind == "sinusoidal" else
-                "Learned: every position starts as random noise and is shaped by training; watch the "
-                "similarity matrix grow structure as the model needs to tell positions apart.")
+                "Learned: every position starts as random noise and is shaped by training. Right: dot products "
+                "of the position vectors, divided by their lengths (cosine); watch structure appear as the "
+                "model needs to tell positions apart.")
         self.matrix.set(pos["matrix"])
         self.sim.set(pos["similarity"])
 
@@ -522,6 +524,10 @@ class TransformerView(LabView):
         self.probe_edit.setPlaceholderText("edit the probe example and press Enter")
         self.probe_edit.setToolTip("The example whose attention is shown, decoded greedily after every update")
         self.probe_btn = QtWidgets.QPushButton("Set probe")
+        self.model_box = QtWidgets.QComboBox()
+        self.model_box.setToolTip("Compare mode: show the attention of model A or model B")
+        self.model_box.addItems(["model A", "model B"])
+        self.model_box.setVisible(False)
         self.reset_heads = QtWidgets.QPushButton("All heads on")
         self.reset_heads.setToolTip("Switch every ablated head back on")
         self.probe_error = QtWidgets.QLabel()
@@ -535,6 +541,7 @@ class TransformerView(LabView):
         pr.addWidget(QtWidgets.QLabel("Probe:"))
         pr.addWidget(self.probe_edit, 1)
         pr.addWidget(self.probe_btn)
+        pr.addWidget(self.model_box)
         pr.addWidget(self.reset_heads)
         al.addLayout(pr)
         al.addWidget(self.probe_error)
@@ -562,6 +569,7 @@ class TransformerView(LabView):
         self.reset_heads.clicked.connect(lambda: self.command.emit("reset_heads", {}))
         self.attention.ablate.connect(self._ablate)
         self.tabs.currentChanged.connect(lambda _i: self._draw_tab())
+        self.model_box.currentIndexChanged.connect(lambda _i: self._draw_tab())
 
     # -- curves ------------------------------------------------------------------------------------
     def _make_curves(self, compare: dict | None, seq2seq: bool) -> None:
@@ -634,8 +642,9 @@ class TransformerView(LabView):
                 b.append(f"sequence acc {_fmt(m.get('sequence_accuracy_b'))}")
             parts.append(f"<br><span style='color:{PALETTE[1]}'>{_esc(snap['compare']['b'])}: "
                          + " · ".join(b) + "</span>")
-        if snap.get("ablated"):
-            parts.append(f"<span style='color:#c00'>{len(snap['ablated'])} head(s) off</span>")
+        n_off = len(snap.get("ablated") or []) + len(snap.get("ablated_b") or [])
+        if n_off:
+            parts.append(f"<span style='color:#c00'>{n_off} head(s) off</span>")
         self.status.setText(" · ".join(parts))
         self.inference.set_charlm(not snap.get("seq2seq", True))
         self._draw_tab()
@@ -654,8 +663,18 @@ class TransformerView(LabView):
         else:
             self._draw_probe(snap)
 
+    @property
+    def shown_model(self) -> str:
+        """'a', or 'b' when compare mode is on and model B is picked."""
+        return "b" if not self.model_box.isHidden() and self.model_box.currentIndex() == 1 else "a"
+
     def _draw_probe(self, snap: dict) -> None:
-        probe = snap["probe"]
+        self.model_box.setVisible(bool(snap.get("compare")))
+        if snap.get("compare"):
+            for i, key in enumerate(("a", "b")):
+                self.model_box.setItemText(i, snap["compare"][key])
+        b = self.shown_model == "b" and "probe_b" in snap
+        probe = snap["probe_b"] if b else snap["probe"]
         if not self.probe_edit.hasFocus():
             sep = "" if not snap.get("seq2seq", True) else " "
             text = sep.join(probe["src"])
@@ -670,7 +689,7 @@ class TransformerView(LabView):
         else:
             nxt = "".join(probe["pred"][-20:])
             self.probe_out.setText(f"Next-character guesses for the last 20 positions: <tt>{_esc(nxt)}</tt>")
-        self.attention.set_data(probe, snap.get("ablated"))
+        self.attention.set_data(probe, snap.get("ablated_b" if b else "ablated"))
 
     # -- actions ----------------------------------------------------------------------------------
     def set_probe(self) -> None:
@@ -688,4 +707,7 @@ class TransformerView(LabView):
         self.command.emit("set_probe", {"text": text})
 
     def _ablate(self, kind: str, layer: int, head: int, off: bool) -> None:
-        self.command.emit("ablate_head", {"kind": kind, "layer": layer, "head": head, "off": off})
+        kw = {"kind": kind, "layer": layer, "head": head, "off": off}
+        if self.shown_model == "b":
+            kw["model"] = "b"
+        self.command.emit("ablate_head", kw)
