@@ -39,6 +39,10 @@ def test_train_ablate_and_infer_through_the_window(win, qtbot):
     qtbot.waitUntil(lambda: _seq_acc(win) >= 0.9, timeout=90000)
     win.play_act.trigger()
     qtbot.waitUntil(lambda: _snap(win).get("playing") is False, timeout=3000)
+    # live snapshots re-evaluate the held-out set at most once a second: force a fresh evaluation
+    win._last_snapshot = None
+    win.runner.command("reset_heads", {})
+    qtbot.waitUntil(lambda: bool(_snap(win)), timeout=5000)
     before = _seq_acc(win)
     step = _snap(win)["step"]
     assert before >= 0.9 and step > 0

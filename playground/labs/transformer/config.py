@@ -47,8 +47,8 @@ class TransformerConfig:
                         group="Training")
     eval_size: int = param(128, "Held-out examples for exact-sequence accuracy (greedy decoding)", lo=16,
                            hi=4096, group="Training")
-    temperature: float = param(1.0, "Sampling temperature for inference (0 = greedy)", lo=0.0, hi=5.0,
-                               live=True, group="Inference")
+    temperature: float = param(0.0, "Sampling temperature for inference (0 = greedy: always the most likely "
+                               "token)", lo=0.0, hi=5.0, live=True, group="Inference")
     top_k: int = param(0, "Sample only among the k most likely tokens (0 = all)", lo=0, hi=1000, live=True,
                        group="Inference")
     compare: str = param("off", "Compare mode: train a second model B that differs from A in this key",

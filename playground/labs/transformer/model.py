@@ -164,6 +164,10 @@ class Transformer(nn.Module):
         self.arch, self.pre, self.max_len = arch, norm == "pre", max_len
         self.n_layers, self.n_heads = n_layers, n_heads
         self.tok = nn.Embedding(vocab_size, d_model)
+        # as in "Attention is all you need": small stored vectors, multiplied by sqrt(C) when used, so the
+        # embeddings start like unit-variance noise but Adam moves them sqrt(C) times faster
+        nn.init.normal_(self.tok.weight, std=d_model ** -0.5)
+        self.emb_scale = math.sqrt(d_model)
         self.pos = PositionalEncoding(max_len, d_model, pos_encoding)
         self.drop = nn.Dropout(dropout)
         if arch == "encdec":
@@ -176,7 +180,7 @@ class Transformer(nn.Module):
         self.head = nn.Linear(d_model, vocab_size)
 
     def embed(self, idx: torch.Tensor) -> torch.Tensor:  # (B, T) -> (B, T, C)
-        return self.drop(self.pos(self.tok(idx)))
+        return self.drop(self.pos(self.tok(idx) * self.emb_scale))
 
     def encode(self, src, src_keys=None, need_weights=False):
         """src (B, S) -> memory (B, S, C) and the encoder self-attention weights per layer."""

@@ -239,7 +239,7 @@ class TransformerSession(Session):
 
     @torch.no_grad()
     def _embeddings(self) -> dict:
-        w = self.model.tok.weight.detach()[len(SPECIALS) - 2:]  # drop <pad>, keep <s> and </s>
+        w = self.model.tok.weight.detach()[len(SPECIALS) - 2:] * self.model.emb_scale  # drop <pad>
         labels = self.task.labels[len(SPECIALS) - 2:]
         x = w - w.mean(0, keepdim=True)
         U, S, V = torch.linalg.svd(x.float().cpu(), full_matrices=False)

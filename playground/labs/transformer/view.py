@@ -506,6 +506,7 @@ class TransformerView(LabView):
         self.status.setWordWrap(True)
         self.status.setTextFormat(QtCore.Qt.RichText)
         self.loss_plot = make_plot("Loss", "step", "cross-entropy", log_y=True, legend=True)
+        self.loss_plot.getAxis("left").setStyle(maxTextLevel=0)  # decade labels only: no 0.2 0.3 ... 0.9 pile
         self.acc_plot = make_plot("Accuracy", "step", "", legend=True)
         self.acc_plot.setYRange(0, 1.02)
         self.acc_plot.getPlotItem().legend.anchor((1, 1), (1, 1), offset=(-4, -4))
