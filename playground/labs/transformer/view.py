@@ -104,17 +104,21 @@ class AttentionGrid(pg.GraphicsLayoutWidget):
     def set(self, att: np.ndarray, qlabels, klabels, off: set | None = None) -> None:
         """att (L, nh, T, S) in [0, 1]; qlabels (T) rows; klabels (S) columns."""
         L, H = att.shape[:2]
+        rebuilt = self.shape != (L, H)
         self.build(L, H)
-        self.off = set(off or ())
+        off = set(off or ())
+        titles = rebuilt or off != self.off  # titles re-layout the grid: only when they change
+        self.off = off
         for layer in range(L):
             for head in range(H):
                 img = self.images[layer][head]
                 img.setImage(np.asarray(att[layer, head], np.float32), autoLevels=False, levels=(0.0, 1.0))
-                is_off = (layer, head) in self.off
-                img.setOpacity(0.25 if is_off else 1.0)
-                self.plots[layer][head].setTitle(
-                    f"<span style='color:{'#c00' if is_off else '#222'}'>L{layer + 1} H{head + 1}"
-                    f"{' · off' if is_off else ''}</span>", size="8pt")
+                if titles:
+                    is_off = (layer, head) in self.off
+                    img.setOpacity(0.25 if is_off else 1.0)
+                    self.plots[layer][head].setTitle(
+                        f"<span style='color:{'#c00' if is_off else '#222'}'>L{layer + 1} H{head + 1}"
+                        f"{' · off' if is_off else ''}</span>", size="8pt")
         shape = att.shape[2:]
         labels = (tuple(qlabels), tuple(klabels))
         if shape != self._data_shape or labels != self._labels:
