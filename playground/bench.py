@@ -93,6 +93,19 @@ def bare_gan(config, device, seconds: float) -> float:
 BARE = {"gan": bare_gan}
 
 
+def bare_loop(lab: str):
+    """The lab's bare loop: here for the GAN, else ``playground.labs.<lab>.bare.bare_<lab>`` if present."""
+    if lab in BARE:
+        return BARE[lab]
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"playground.labs.{lab}.bare")
+    except ImportError:
+        return None
+    return getattr(mod, f"bare_{lab}", None)
+
+
 def _rate(step, device, seconds: float) -> float:
     for _ in range(5):  # warm-up
         step()
@@ -204,7 +217,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 
 def bench_config(spec, preset, config, device, *, rounds: int, seconds: float) -> dict[str, Any]:
-    bare_fn = BARE.get(spec.name)
+    bare_fn = bare_loop(spec.name)
     runs: dict[str, list[float]] = {"bare": [], "headless": [], "app": []}
     stalls: list[dict[str, float]] = []
     for _ in range(rounds):  # alternate, so drifts in machine load hit all three alike
