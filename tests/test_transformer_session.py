@@ -203,3 +203,11 @@ def test_model_variants_train(pos_encoding, norm):
     snap = s.snapshot()
     assert snap["positions"]["kind"] == pos_encoding
     assert np.isfinite(snap["positions"]["similarity"]).all()
+
+
+@pytest.mark.parametrize("arch", ["encdec", "decoder"])
+def test_bare_loop_for_bench(arch):
+    from playground.labs.transformer.bare import bare_transformer
+
+    cfg = validate(TransformerConfig, {**SMALL, "seq_len": 6, "arch": arch})
+    assert bare_transformer(cfg, torch.device("cpu"), 0.2) > 0
