@@ -228,6 +228,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _stop_runner(self) -> None:
         if self.runner is not None:
+            self.runner.blockSignals(True)  # late snapshots of the old lab must not reach the new view
             self.runner.stop()
             self.runner.deleteLater()
             self.runner = None
