@@ -45,6 +45,8 @@ def render_snapshot(lab: str, preset: str | None, config, snap: dict, out: str, 
     win.status_device.setText("headless render")
     for _ in range(3):
         app.processEvents()
+    win.grab()  # the first grab after a layout change can show a stale layout; the second is settled
+    app.processEvents()
     if not win.grab().save(out):
         raise OSError(f"could not write {out}")
     win.close()

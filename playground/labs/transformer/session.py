@@ -184,6 +184,11 @@ class TransformerSession(Session):
                 vals["val_loss" + sfx] = float(loss)
         self.history.add(self.step_count, **vals)
 
+    def evaluate(self) -> dict[str, float]:
+        """Held-out accuracy now (the CLI calls this along the way, so headless curves have points)."""
+        self._evaluate()
+        return {}
+
     def metrics(self) -> dict[str, float]:
         self.flush()
         self._evaluate()
