@@ -141,14 +141,19 @@ def app_run(spec, preset, config, device, seconds: float) -> dict[str, float]:
     win = MainWindow(spec.name, preset, device=str(device), seed=0, overrides=cfgmod.to_dict(config))
     win.resize(1366, 768)
     win.show()
-    deadline = time.perf_counter() + 60
-    while win.runner.session is None and time.perf_counter() < deadline:
-        app.processEvents()
-        time.sleep(0.005)
+    def run_loop(ms: int, until=None) -> None:
+        """A real event loop (as in the app: it sleeps when idle), not a busy processEvents spin."""
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(ms, loop.quit)
+        if until is not None:
+            poll = QtCore.QTimer()
+            poll.timeout.connect(lambda: until() and loop.quit())
+            poll.start(10)
+        loop.exec()
+
+    run_loop(60_000, until=lambda: win.runner.session is not None)
     win.runner.play()
-    t_end = time.perf_counter() + 1.0  # warm-up
-    while time.perf_counter() < t_end:
-        app.processEvents()
+    run_loop(1000)  # warm-up
     late: list[float] = []
     last = [time.perf_counter()]
 
@@ -164,9 +169,7 @@ def app_run(spec, preset, config, device, seconds: float) -> dict[str, float]:
     n0, snaps0, t0 = s.step_count, len(win._snap_times), time.perf_counter()
     last[0] = t0
     timer.start(16)
-    t_end = t0 + seconds
-    while time.perf_counter() < t_end:
-        app.processEvents(QtCore.QEventLoop.AllEvents, 5)
+    run_loop(int(seconds * 1000))
     timer.stop()
     dt = time.perf_counter() - t0
     steps = s.step_count - n0
