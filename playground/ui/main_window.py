@@ -196,6 +196,7 @@ class MainWindow(QtWidgets.QMainWindow):
         r.config_changed.connect(self._on_config_changed)
         r.config_error.connect(self._on_config_error)
         r.set_speed(self.speed_combo.currentData() or 0.0)
+        r.max_hz = min(r.max_hz, float(getattr(self.view, "max_fps", 30.0)))
         if self._start:
             r.start()
         self.status_step.setText("step 0")

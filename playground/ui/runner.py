@@ -47,7 +47,7 @@ class _Worker(QtCore.QThread):
         r._build(r._config)
         chunk = 1
         last_snap = 0.0
-        snap_interval = 1.0 / MAX_HZ
+        snap_interval = 1.0 / r.max_hz
         rate_t0, rate_steps = time.perf_counter(), 0
         while not r._quit:
             r._drain()
@@ -93,7 +93,7 @@ class _Worker(QtCore.QThread):
                     r._fail(e)
                     continue
                 cost = time.perf_counter() - t0
-                snap_interval = max(1.0 / MAX_HZ, cost / SNAPSHOT_SHARE)
+                snap_interval = max(1.0 / r.max_hz, cost / SNAPSHOT_SHARE)
                 last_snap = time.perf_counter()
                 r._dirty = False
                 elapsed = last_snap - rate_t0
@@ -154,6 +154,7 @@ class Runner(QtCore.QObject):
         self._steps_requested = 0
         self._speed = 0.0
         self._next_due = 0.0
+        self.max_hz = MAX_HZ  # snapshots per second at most (a view may ask for fewer)
         self._dirty = False
         self._rate: deque[float] = deque(maxlen=4)
         self._latest: dict | None = None

@@ -34,6 +34,8 @@ class LabView(QtWidgets.QWidget):
     command = QtCore.Signal(str, dict)
     config_request = QtCore.Signal(dict)
     message = QtCore.Signal(str)
+    #: snapshots per second this view wants at most (fewer frees the training thread: drawing holds the GIL)
+    max_fps: float = 30.0
 
     def __init__(self, spec=None, parent=None):
         super().__init__(parent)

@@ -37,6 +37,8 @@ class DrawViewBox(pg.ViewBox):
 
 
 class GanView(LabView):
+    max_fps = 15.0  # smooth enough to watch; each frame costs ~15-30 ms of the GIL the trainer needs
+
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
         self._extent = 3.0
