@@ -159,3 +159,37 @@ def test_long_headless_run_has_flat_memory():
     tiny = {"g_width": 4, "d_width": 4, "batch_size": 16, "n_critic": 1}  # 200k steps in about a minute
     growth = rss_growth(200_000, __import__("torch").device("cpu"), tiny)
     assert growth < 50, f"resident memory grew {growth:.1f} MB over 200k steps"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_every_lab_reports_divergence(lab, qtbot):
+    import torch
+
+    spec = all_labs()[lab]
+    s = spec.make_session(spec.make_config(spec.default_preset), device="cpu")
+    with torch.no_grad():
+        for m in s.modules().values():
+            for p in m.parameters():
+                p.fill_(float("nan"))
+    s.step(1)
+    s.flush()
+    assert s.diverged and "diverged" in s.diverged and "learning rate" in s.diverged
+    snap = s.snapshot()  # drawing a diverged state still works (views get NaNs, never an exception)
+    assert snap["step"] == 1
+    view = spec.view_cls()(spec)
+    qtbot.addWidget(view)
+    view.resize(1000, 650)
+    view.show()
+    view.set_config(s.config)
+    view.set_snapshot(snap)
+    view.repaint()
+
+
+def test_huge_checkpoint_is_refused_without_reading(tmp_path, monkeypatch):
+    from playground.core import checkpoint
+
+    monkeypatch.setattr(checkpoint, "MAX_BYTES", 1000)
+    f = tmp_path / "big.pgs"
+    f.write_bytes(b"PK\x03\x04" + b"\x00" * 5000)
+    with pytest.raises(checkpoint.CheckpointError, match="larger than"):
+        checkpoint.load_state(f)

@@ -247,6 +247,9 @@ class TransformerSession(Session):
         w = self.model.tok.weight.detach()[len(SPECIALS) - 2:] * self.model.emb_scale  # drop <pad>
         labels = self.task.labels[len(SPECIALS) - 2:]
         x = w - w.mean(0, keepdim=True)
+        if not torch.isfinite(x).all():  # a diverged model: nothing to project (the banner says why)
+            n = x.size(0)
+            return {"xy": np.zeros((n, 2), np.float32), "labels": labels, "explained": np.zeros(2, np.float32)}
         U, S, V = torch.linalg.svd(x.float().cpu(), full_matrices=False)
         xy = x.float().cpu() @ V[:2].T  # (V, 2)
         # fix the sign of each axis so the picture does not flip between frames
