@@ -127,8 +127,9 @@ def headless(spec, config, device, seconds: float) -> float:
     return _rate(lambda: s.step(1), device, seconds)
 
 
-def app_run(spec, preset, config, device, seconds: float) -> dict[str, float]:
-    """The real window, runner and view, offscreen; returns steps/s and timer lateness."""
+def app_run(spec, preset, config, device, seconds: float, runner: str = "process") -> dict[str, float]:
+    """The real window, runner (the app's: a worker process) and view, offscreen; returns steps/s and
+    timer lateness. Steps are read from the snapshots the view receives."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtCore
 
@@ -138,7 +139,8 @@ def app_run(spec, preset, config, device, seconds: float) -> dict[str, float]:
     app = _app()
     from playground.core import config as cfgmod
 
-    win = MainWindow(spec.name, preset, device=str(device), seed=0, overrides=cfgmod.to_dict(config))
+    win = MainWindow(spec.name, preset, device=str(device), seed=0, overrides=cfgmod.to_dict(config),
+                     runner=runner)
     win.resize(1366, 768)
     win.show()
     def run_loop(ms: int, until=None) -> None:
@@ -151,9 +153,9 @@ def app_run(spec, preset, config, device, seconds: float) -> dict[str, float]:
             poll.start(10)
         loop.exec()
 
-    run_loop(60_000, until=lambda: win.runner.session is not None)
+    run_loop(60_000, until=lambda: win._last_snapshot is not None)
     win.runner.play()
-    run_loop(1000)  # warm-up
+    run_loop(1500)  # warm-up
     late: list[float] = []
     last = [time.perf_counter()]
 
@@ -165,14 +167,13 @@ def app_run(spec, preset, config, device, seconds: float) -> dict[str, float]:
     timer = QtCore.QTimer()
     timer.setTimerType(QtCore.Qt.PreciseTimer)
     timer.timeout.connect(tick)
-    s = win.runner.session
-    n0, snaps0, t0 = s.step_count, len(win._snap_times), time.perf_counter()
+    n0, snaps0, t0 = win._last_snapshot["step"], len(win._snap_times), time.perf_counter()
     last[0] = t0
     timer.start(16)
     run_loop(int(seconds * 1000))
     timer.stop()
     dt = time.perf_counter() - t0
-    steps = s.step_count - n0
+    steps = win._last_snapshot["step"] - n0
     snaps = len(win._snap_times) - snaps0
     win.close()
     app.processEvents()

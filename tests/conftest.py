@@ -21,7 +21,7 @@ def _no_dangling_threads(request):
 
     alive = [w for w in list(runner.live_workers()) if w.isRunning()]
     for w in alive:
-        w.r.stop(2000)
+        w.stop(2000)
     assert not alive, f"test left {len(alive)} training thread(s) running"
 
 

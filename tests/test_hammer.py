@@ -56,8 +56,10 @@ def test_hammering_the_window_during_training(qtbot):
             win.load_lab(rng.choice(labs))
         qtbot.wait(rng.choice([0, 0, 1, 5]))
     win.runner.pause()
-    # still alive and consistent: a step still works and the config is valid
-    s0 = win.runner.session.step_count if win.runner.session else 0
+    barrier = []  # a call is queued behind every pending change: once it ran, all of them are applied
+    win.runner.call(lambda session: barrier.append(session.step_count))
+    qtbot.waitUntil(lambda: bool(barrier), timeout=20000)
+    s0 = barrier[0]
     win.runner.step_once()
     qtbot.waitUntil(lambda: win.runner.session is not None and win.runner.session.step_count >= s0 + 1,
                     timeout=20000)

@@ -67,8 +67,11 @@ def test_hammering_the_lstm_lab(qtbot):
             win.reset()
         qtbot.wait(rng.choice([0, 1, 5, 20]))
     win.runner.pause()
+    barrier = []  # a call is queued behind every pending change: once it ran, all of them are applied
+    win.runner.call(lambda session: barrier.append(session.step_count))
+    qtbot.waitUntil(lambda: bool(barrier), timeout=20000)
+    s0 = barrier[0]
     assert not failures, failures[0]
-    s0 = win.runner.session.step_count
     win.runner.step_once()
     qtbot.waitUntil(lambda: win.runner.session.step_count >= s0 + 1, timeout=20000)
     validate(win.spec.config_cls, {}, base=win.runner.config)

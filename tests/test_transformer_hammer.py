@@ -66,10 +66,11 @@ def test_hammering_the_transformer_lab(qtbot):
         else:
             win.reset()
         qtbot.wait(rng.choice([0, 1, 5, 20]))
-    win.runner.pause()  # queued after any pending reset: once a paused snapshot arrives, all is applied
-    win._last_snapshot = None
-    qtbot.waitUntil(lambda: (win._last_snapshot or {}).get("playing") is False, timeout=20000)
-    s0 = win.runner.session.step_count
+    win.runner.pause()
+    barrier = []  # a call is queued behind every pending change: once it ran, all of them are applied
+    win.runner.call(lambda session: barrier.append(session.step_count))
+    qtbot.waitUntil(lambda: bool(barrier), timeout=20000)
+    s0 = barrier[0]
     win.runner.step_once()
     qtbot.waitUntil(lambda: win.runner.session.step_count >= s0 + 1, timeout=20000)
     qtbot.waitUntil(lambda: (win._last_snapshot or {}).get("step", -1) >= s0 + 1, timeout=20000)

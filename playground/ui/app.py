@@ -25,7 +25,8 @@ def run_gui(lab: str, preset: str | None = None, *, overrides=None, device: str 
     app = _app()
     from .main_window import MainWindow
 
-    win = MainWindow(lab, preset, device=device, seed=seed, overrides=overrides, autostart=autostart)
+    win = MainWindow(lab, preset, device=device, seed=seed, overrides=overrides, autostart=autostart,
+                     runner=os.environ.get("PLAYGROUND_RUNNER", "process"))
     win.showFullScreen() if fullscreen else win.show()
     return app.exec()
 

@@ -31,7 +31,10 @@ def _session_factory(spec: LabSpec, device: str, seed: int):
 
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, lab: str | None = None, preset: str | None = None, *, device: str = "auto", seed: int = 0,
-                 overrides: dict | None = None, autostart: bool = False, start: bool = True):
+                 overrides: dict | None = None, autostart: bool = False, start: bool = True,
+                 runner: str = "thread"):
+        """``runner``: "thread" trains on a QThread of this process (tests reach ``runner.session``);
+        "process" trains in a worker process (the app: drawing never competes with training)."""
         super().__init__()
         self.setWindowTitle("Generative AI Playground")
         self.resize(1366, 768)
@@ -42,6 +45,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._last_snapshot: dict | None = None
         self._snap_times: list[float] = []
         self._start = start  # False: no training thread (snapshot rendering)
+        self._runner_kind = runner
         self._build_ui()
         labs = all_labs()
         name = lab or next(iter(labs))
@@ -185,7 +189,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_holder.setCurrentWidget(self.view)
         self.view.set_config(config)
         self.params.build(spec.config_cls, config)
-        self.runner = Runner(_session_factory(spec, self.device, self.seed), config, parent=self)
+        if self._runner_kind == "process":
+            from .procrunner import ProcessRunner
+
+            self.runner = ProcessRunner(spec.name, config, device=self.device, seed=self.seed, parent=self)
+        else:
+            self.runner = Runner(_session_factory(spec, self.device, self.seed), config, parent=self)
         r = self.runner
         r.snapshot.connect(self._on_snapshot)
         r.playing_changed.connect(self._on_playing)
@@ -196,7 +205,7 @@ class MainWindow(QtWidgets.QMainWindow):
         r.config_changed.connect(self._on_config_changed)
         r.config_error.connect(self._on_config_error)
         r.set_speed(self.speed_combo.currentData() or 0.0)
-        r.max_hz = min(r.max_hz, float(getattr(self.view, "max_fps", 30.0)))
+        r.set_max_hz(min(r.max_hz, float(getattr(self.view, "max_fps", 30.0))))
         if self._start:
             r.start()
         self.status_step.setText("step 0")
@@ -285,11 +294,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.view is not None:
             self.view.clear()
             self.view.set_config(config)
-        s = self.runner.session if self.runner else None
-        if s is not None:
-            from playground.core.device import describe
-
-            self.status_device.setText(describe(s.device))
+        if self.runner is not None and self.runner.device_name:
+            self.status_device.setText(self.runner.device_name)
 
     def _on_config_changed(self, config) -> None:
         self.params.set_config(config)
@@ -345,16 +351,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.save_session(path)
 
     def save_session(self, path: str) -> None:
-        from playground.core.checkpoint import save_session
-
-        def do(session):
-            try:
-                save_session(session, path)
-                self.runner._bridge.notice.emit(f"Saved step {session.step_count:,} to {path}")
-            except OSError as e:
-                self.runner._bridge.notice.emit(f"Could not save: {e}")
-
-        self.runner.call(do)
+        """Save between steps; a notice says when the file is written (or why it could not be)."""
+        self.runner.save(path)
 
     def open_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "",
@@ -382,15 +380,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_banner(f"{path}: incompatible configuration ({e})", kind="error")
             return
 
-        def do(session):
-            try:
-                session.load_state_dict(state)
-            except Exception as e:  # noqa: BLE001
-                raise ValueError(f"{path}: does not fit this lab's models ({str(e).splitlines()[0][:120]})") from None
-            self.runner._bridge.notice.emit(f"Resumed {path} at step {session.step_count:,}")
-
         self.runner.reset(config)
-        self.runner.call(do)
+        self.runner.load(path, state)
 
     def screenshot_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "playground.png", "PNG (*.png)")

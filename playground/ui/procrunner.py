@@ -1,0 +1,172 @@
+"""The process runner: the session trains in a worker process, behind the same interface as
+:class:`playground.ui.runner.Runner`.
+
+Why: in one process, drawing on the UI thread and training on a worker thread take turns holding
+Python's GIL, and small models (whose steps are mostly Python dispatch) trained at 0.1–0.6 of their
+headless speed. In a separate process training keeps its own core and interpreter; the UI process only
+unpickles snapshots and draws.
+
+Protocol over one duplex pipe: the UI sends ``(kind, arg)`` requests (the TrainLoop's kinds, plus
+``ack`` after it drew a snapshot and ``quit``); the worker sends ``(event, args)``. The worker sends a
+new snapshot only after the previous one was acknowledged, keeping just the latest in between, so a
+busy UI never builds a backlog.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+from typing import Any
+
+from .runner import _WORKERS, RunnerBase
+
+
+def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, speed: float) -> None:
+    """Entry point of the training process."""
+    import os
+
+    os.environ.setdefault("PLAYGROUND_THREADS", "1")
+    from playground.core.loop import TrainLoop
+    from playground.core.registry import get_lab
+
+    spec = get_lab(lab)
+    send_lock = threading.Lock()
+    pending: list = [None]  # the newest snapshot not yet sent
+    acked = threading.Event()
+    acked.set()
+
+    def send(msg) -> None:
+        with send_lock:
+            try:
+                conn.send(msg)
+            except (BrokenPipeError, OSError):
+                loop.stop()
+
+    def emit(kind: str, *args) -> None:
+        if kind == "snapshot":
+            with send_lock:
+                if not acked.is_set():
+                    pending[0] = args
+                    return
+                acked.clear()
+            send((kind, args))
+        else:
+            send((kind, args))
+
+    loop = TrainLoop(lambda cfg: spec.make_session(cfg, device=device, seed=seed), config, emit)
+    loop.max_hz, loop.speed = max_hz, speed
+
+    def reader() -> None:
+        while True:
+            try:
+                kind, arg = conn.recv()
+            except (EOFError, OSError):
+                loop.stop()
+                return
+            if kind == "quit":
+                loop.stop()
+                return
+            if kind == "ack":
+                with send_lock:
+                    args, pending[0] = pending[0], None
+                    if args is None:
+                        acked.set()
+                if args is not None:
+                    send(("snapshot", args))
+            elif kind == "playing":
+                loop.set_playing_flag(bool(arg))
+            else:
+                loop.post(kind, arg)
+
+    threading.Thread(target=reader, daemon=True).start()
+    loop.run()
+    send(("stopped", ()))
+
+
+class ProcessRunner(RunnerBase):
+    """The session in a worker process. ``session`` is always None here: the UI sees snapshots only."""
+
+    session = None
+
+    def __init__(self, lab: str, config: Any, *, device: str = "auto", seed: int = 0, parent=None):
+        super().__init__(config, parent)
+        self.lab, self.device, self.seed = lab, device, seed
+        self._speed = 0.0
+        self._diverged: str | None = None
+        self._conn = None
+        self._proc = None
+        self._reader: threading.Thread | None = None
+        self._send_lock = threading.Lock()
+        self.diverged.connect(self._note_diverged)
+        self.session_ready.connect(lambda _c: self._note_diverged(None))
+
+    def _note_diverged(self, msg) -> None:
+        self._diverged = msg
+
+    def start(self) -> None:
+        ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        self._conn = parent_conn
+        self._proc = ctx.Process(target=_worker_main, args=(child_conn, self.lab, self._config, self.device,
+                                                             self.seed, self.max_hz, self._speed), daemon=True)
+        self._proc.start()
+        child_conn.close()
+        _WORKERS.add(self)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                kind, args = self._conn.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "stopped":
+                return
+            self._emit(kind, *args)
+
+    def _consumed(self) -> None:
+        self._post("ack", None)
+
+    def _post(self, kind: str, arg) -> None:
+        if kind == "speed":
+            self._speed = float(arg)
+        conn = self._conn
+        if conn is None:
+            return
+        with self._send_lock:
+            try:
+                conn.send((kind, arg))
+            except (BrokenPipeError, OSError):
+                pass
+
+    def _play_now(self, on: bool) -> None:
+        if on and self._diverged:
+            self.diverged.emit(self._diverged)
+            return
+        if on != self._playing:
+            self._playing = on
+            self._post("playing", on)
+            self.playing_changed.emit(on)
+
+    def isRunning(self) -> bool:  # noqa: N802 - the same question as QThread.isRunning
+        return self._proc is not None and self._proc.is_alive()
+
+    is_running = isRunning
+
+    def stop(self, timeout_ms: int = 3000) -> bool:
+        if self._proc is None:
+            return True
+        self._post("quit", None)
+        self._proc.join(timeout_ms / 1000)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(1.0)
+        if self._reader is not None:
+            self._reader.join(1.0)
+        try:
+            self._conn.close()
+        except OSError:
+            pass
+        self._conn = None
+        return not self._proc.is_alive()
