@@ -107,6 +107,18 @@ def bare_loop(lab: str):
 
 
 def _rate(step, device, seconds: float) -> float:
+    if device.type == "cuda":  # every training step runs with host syncs forbidden: a sync raises
+        import torch
+
+        plain = step
+
+        def step():
+            torch.cuda.set_sync_debug_mode("error")
+            try:
+                plain()
+            finally:
+                torch.cuda.set_sync_debug_mode("default")
+
     for _ in range(5):  # warm-up
         step()
     _sync(device)
@@ -257,10 +269,6 @@ def cmd_bench(args) -> int:
     threads = configure_threads(args.threads or 1)
     if args.rounds < 1 or args.seconds <= 0:
         raise UsageError("--rounds must be ≥ 1 and --seconds > 0")
-    if device.type == "cuda":
-        import torch
-
-        torch.cuda.set_sync_debug_mode("error")  # any host sync inside a training step raises
     results: dict[str, Any] = {"device": str(device), "threads": threads, "labs": {}}
     for spec in labs:
         preset = args.preset or spec.default_preset

@@ -105,7 +105,18 @@ class Session:
             self.step_count += 1
             self._n_pending += 1
             if self._n_pending >= self.flush_every:
-                self.flush()
+                self._compact()
+
+    def _compact(self) -> None:
+        """Bound the per-step bookkeeping without a host sync: on an accelerator, concatenate the
+        recorded scalars into one device tensor per metric (4 bytes a step); on the CPU just flush."""
+        if self.device.type == "cpu":
+            self.flush()
+            return
+        for _, vals in self._pending.values():
+            if len(vals) > 1:
+                vals[:] = [torch.cat([v.reshape(-1) for v in vals])]
+        self._n_pending = 0
 
     def record(self, **values: torch.Tensor) -> None:
         """Keep scalars of the step being trained on the device; they reach the history at the
@@ -122,7 +133,7 @@ class Session:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        flat = torch.stack([t for _, vals in pending.values() for t in vals]).cpu().numpy()
+        flat = torch.cat([t.reshape(-1) for _, vals in pending.values() for t in vals]).cpu().numpy()
         i = 0
         for k, (steps, _) in pending.items():
             row = flat[i: i + len(steps)].astype(np.float64)
