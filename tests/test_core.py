@@ -130,6 +130,7 @@ class Block:
             raise ImportError('blocked for the test: ' + name)
 sys.meta_path.insert(0, Block())
 import playground.core, playground.core.checkpoint, playground.core.session, playground.core.device
+import playground.core.loop
 import playground.labs as labs
 from playground.core.registry import all_labs
 for spec in all_labs().values():
