@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.core.files import read_user_text
+
 MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_POINTS = 200_000
 
@@ -45,20 +47,7 @@ def load_points_csv(path: str | Path) -> np.ndarray:
     one-line message for a missing, empty, binary, non-UTF-8, huge or malformed file.
     """
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"{p}: no such file")
-    size = p.stat().st_size
-    if size == 0:
-        raise DataFileError(f"{p.name}: the file is empty")
-    if size > MAX_CSV_BYTES:
-        raise DataFileError(f"{p.name}: {size / 1e6:.1f} MB is over the {MAX_CSV_BYTES // 2**20} MB limit for points")
-    raw = p.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise DataFileError(f"{p.name}: this is a binary file, not a CSV of points")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise DataFileError(f"{p.name}: not UTF-8 text (bad byte at position {e.start})") from None
+    text = read_user_text(p, max_bytes=MAX_CSV_BYTES, error=DataFileError)
     return parse_points(text, p.name)
 
 

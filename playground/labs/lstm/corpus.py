@@ -7,6 +7,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from playground.core.files import read_user_text
 from playground.core.resources import resource
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -24,28 +25,7 @@ def load_text(path: str | Path, min_chars: int = MIN_CHARS) -> str:
         path = builtin_path()
     p = Path(path).expanduser()
     name = p.name or str(p)
-    if not p.exists():
-        raise ValueError(f"{name}: no such file")
-    if not p.is_file():
-        raise ValueError(f"{name}: not a file")
-    size = p.stat().st_size
-    if size == 0:
-        raise ValueError(f"{name}: the file is empty")
-    if size > MAX_BYTES:
-        raise ValueError(f"{name}: {size / 1e6:.1f} MB is too large "
-                         f"(at most {MAX_BYTES // 2**20} MB of text)")
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise ValueError(f"{name}: cannot be read ({e.strerror or e})") from None
-    if b"\x00" in raw[:65536]:
-        raise ValueError(f"{name}: looks like a binary file, not text (it contains NUL bytes)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{name}: not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at offset {e.start}); "
-                         "save it as UTF-8") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = read_user_text(p, max_bytes=MAX_BYTES)
     if not text.strip():
         raise ValueError(f"{name}: the file contains only whitespace")
     if len(text) < min_chars:

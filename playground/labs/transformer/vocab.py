@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playground.core.files import read_user_text
+
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ["<pad>", "<s>", "</s>"]
 SYMBOLS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -105,22 +107,7 @@ def parse_source(spec: dict, text: str) -> list[int]:
 def load_text(path: str | Path) -> str:
     """Read a UTF-8 text file for charlm. Raises ValueError with a one-line reason when it is unusable."""
     p = Path(path).expanduser()
-    if not p.is_file():
-        raise ValueError(f"{p}: no such file")
-    size = p.stat().st_size
-    if size == 0:
-        raise ValueError(f"{p}: the file is empty")
-    if size > MAX_TEXT_BYTES:
-        limit = MAX_TEXT_BYTES // (1024 * 1024)
-        raise ValueError(f"{p}: {size / 1e6:.1f} MB is too large (at most {limit} MB)")
-    raw = p.read_bytes()
-    if b"\x00" in raw[:65536]:
-        raise ValueError(f"{p}: looks like a binary file, not text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{p}: not UTF-8 text (bad byte at offset {e.start})") from None
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    text = read_user_text(p, max_bytes=MAX_TEXT_BYTES, label=str(p))
     if not text.strip():
         raise ValueError(f"{p}: the file has no text (only white space)")
     if len(text) < 64:

@@ -1,0 +1,40 @@
+"""Reading files a user opens (points, text corpora), with one-line reasons for refusing them.
+
+Torch-free and Qt-free: views call it before anything reaches a session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def read_user_text(path: str | Path, *, max_bytes: int, error: type[Exception] = ValueError,
+                   label: str | None = None) -> str:
+    """The text of a UTF-8 file (BOM removed, newlines normalised to ``\\n``).
+
+    Raises ``error`` with a one-line message naming the file for a missing, empty, too large, unreadable,
+    binary or non-UTF-8 file. Size is checked before anything is read, so a huge file costs nothing.
+    """
+    p = Path(path).expanduser()
+    name = label or p.name or str(p)
+    if not p.exists():
+        raise error(f"{name}: no such file")
+    if not p.is_file():
+        raise error(f"{name}: not a file")
+    size = p.stat().st_size
+    if size == 0:
+        raise error(f"{name}: the file is empty")
+    if size > max_bytes:
+        raise error(f"{name}: {size / 1e6:.1f} MB is too large (over the {max_bytes // 2**20} MB limit)")
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise error(f"{name}: cannot be read ({e.strerror or e})") from None
+    if b"\x00" in raw[:65536]:
+        raise error(f"{name}: looks like a binary file, not text (it contains NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(f"{name}: not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at offset {e.start}); "
+                    "save it as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
