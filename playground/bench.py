@@ -179,13 +179,19 @@ def app_run(spec, preset, config, device, seconds: float, runner: str = "process
     timer = QtCore.QTimer()
     timer.setTimerType(QtCore.Qt.PreciseTimer)
     timer.timeout.connect(tick)
-    n0, snaps0, t0 = win._last_snapshot["step"], len(win._snap_times), time.perf_counter()
+    seen: list[tuple[float, int]] = []  # (arrival time, step) of every snapshot in the window
+    win.runner.snapshot.connect(lambda snap: seen.append((time.perf_counter(), int(snap["step"]))))
+    snaps0, t0 = len(win._snap_times), time.perf_counter()
     last[0] = t0
     timer.start(16)
     run_loop(int(seconds * 1000))
+    run_loop(3000, until=lambda: len(seen) >= 2)  # a short window still needs two snapshots to measure
     timer.stop()
     dt = time.perf_counter() - t0
-    steps = win._last_snapshot["step"] - n0
+    if len(seen) >= 2:
+        steps, dt = seen[-1][1] - seen[0][1], max(seen[-1][0] - seen[0][0], 1e-9)
+    else:
+        steps = 0
     snaps = len(win._snap_times) - snaps0
     win.close()
     app.processEvents()
