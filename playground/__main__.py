@@ -1,3 +1,4 @@
 from playground.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: the training worker process (spawn) re-imports the main module
+    raise SystemExit(main())
