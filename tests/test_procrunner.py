@@ -76,5 +76,20 @@ def test_closing_stops_the_worker_process(qtbot):
     proc = w.runner._proc
     t0 = time.perf_counter()
     w.close()
-    assert time.perf_counter() - t0 < 1.5
+    assert time.perf_counter() - t0 < 1.0
     assert not proc.is_alive()
+
+
+def test_closing_right_after_save_keeps_the_file(qtbot, tmp_path):
+    w = MainWindow("gan", "ring8-wgan-gp", device="cpu", overrides=SMALL, runner="process", autostart=True)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._last_snapshot is not None and step(w) > 5, timeout=60000)
+    f = tmp_path / "last.pgs"
+    w.save_session(str(f))
+    t0 = time.perf_counter()
+    w.close()  # the queued save is finished by the worker before it exits
+    assert time.perf_counter() - t0 < 1.0
+    from playground.core.checkpoint import load_state
+
+    assert load_state(f)["step"] > 5
