@@ -191,5 +191,5 @@ def test_huge_checkpoint_is_refused_without_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(checkpoint, "MAX_BYTES", 1000)
     f = tmp_path / "big.pgs"
     f.write_bytes(b"PK\x03\x04" + b"\x00" * 5000)
-    with pytest.raises(checkpoint.CheckpointError, match="larger than"):
+    with pytest.raises(checkpoint.CheckpointError, match="too large"):
         checkpoint.load_state(f)

@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from .files import check_user_file
+
 FORMAT = "generative-ai-playground/checkpoint"
 VERSION = 1
 MAX_BYTES = 2 * 1024**3
@@ -45,14 +47,7 @@ def save_state(state: dict, path: str | os.PathLike) -> Path:
 
 
 def load_state(path: str | os.PathLike, lab: str | None = None) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size == 0:
-        raise CheckpointError(f"{path}: the file is empty")
-    if size > MAX_BYTES:
-        raise CheckpointError(f"{path}: {size / 1e9:.1f} GB is larger than the {MAX_BYTES / 1e9:.0f} GB limit")
+    path = check_user_file(path, max_bytes=MAX_BYTES, error=CheckpointError, label=str(path))
     with open(path, "rb") as f:
         head = f.read(4)
     if head != b"PK\x03\x04" and head[:1] != b"\x80":  # neither torch's zip format nor a pickle

@@ -8,13 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def read_user_text(path: str | Path, *, max_bytes: int, error: type[Exception] = ValueError,
-                   label: str | None = None) -> str:
-    """The text of a UTF-8 file (BOM removed, newlines normalised to ``\\n``).
-
-    Raises ``error`` with a one-line message naming the file for a missing, empty, too large, unreadable,
-    binary or non-UTF-8 file. Size is checked before anything is read, so a huge file costs nothing.
-    """
+def check_user_file(path: str | Path, *, max_bytes: int, error: type[Exception] = ValueError,
+                    label: str | None = None) -> Path:
+    """The path, if it names a non-empty file of at most ``max_bytes``; else ``error`` with one line."""
     p = Path(path).expanduser()
     name = label or p.name or str(p)
     if not p.exists():
@@ -26,6 +22,18 @@ def read_user_text(path: str | Path, *, max_bytes: int, error: type[Exception] =
         raise error(f"{name}: the file is empty")
     if size > max_bytes:
         raise error(f"{name}: {size / 1e6:.1f} MB is too large (over the {max_bytes // 2**20} MB limit)")
+    return p
+
+
+def read_user_text(path: str | Path, *, max_bytes: int, error: type[Exception] = ValueError,
+                   label: str | None = None) -> str:
+    """The text of a UTF-8 file (BOM removed, newlines normalised to ``\\n``).
+
+    Raises ``error`` with a one-line message naming the file for a missing, empty, too large, unreadable,
+    binary or non-UTF-8 file. Size is checked before anything is read, so a huge file costs nothing.
+    """
+    p = check_user_file(path, max_bytes=max_bytes, error=error, label=label)
+    name = label or p.name or str(p)
     try:
         raw = p.read_bytes()
     except OSError as e:
