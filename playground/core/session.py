@@ -12,8 +12,6 @@ Lab-specific actions (a discriminator-only step, drawn points, a probe sequenceâ
 
 from __future__ import annotations
 
-import math
-import time
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,10 +20,6 @@ import torch
 from . import config as cfgmod
 from .device import configure_threads, resolve_device
 from .history import MetricHistory
-
-
-class TrainingDiverged(RuntimeError):
-    """Loss became NaN/inf. The message says which metric and suggests a remedy."""
 
 
 class Session:
@@ -149,11 +143,6 @@ class Session:
         self.flush()
         return {k: self.history.last(k) for k in self.history.names()}
 
-    def check_finite(self) -> None:
-        """Raise TrainingDiverged if a watched metric went non-finite."""
-        self.flush()
-        if self.diverged:
-            raise TrainingDiverged(self.diverged)
 
     def update_config(self, changes: dict[str, Any]) -> bool:
         """Validate and apply ``changes``. Returns True when they were all live (applied in
@@ -205,17 +194,3 @@ class Session:
         self.history.load_state_dict(state["history"])
         self.load_extra_state(state.get("extra", {}))
         self._pending, self._n_pending = {}, 0
-
-
-def finite_or_nan(x: float) -> float:
-    return x if math.isfinite(x) else float("nan")
-
-
-class Timer:
-    """Tiny helper for steps/s measurements."""
-
-    def __init__(self):
-        self.t0 = time.perf_counter()
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.t0

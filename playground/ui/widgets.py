@@ -13,7 +13,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+from PySide6 import QtCore, QtWidgets  # noqa: E402
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#222", imageAxisOrder="row-major")
 
@@ -192,7 +192,3 @@ def small_font(w: QtWidgets.QWidget, delta: int = -1) -> None:
     f = w.font()
     f.setPointSize(max(6, f.pointSize() + delta))
     w.setFont(f)
-
-
-def qcolor(hex_or_name: str) -> QtGui.QColor:
-    return QtGui.QColor(hex_or_name)

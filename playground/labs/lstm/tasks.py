@@ -69,6 +69,18 @@ class Task:
         return torch.rand(*shape, generator=gen, device=self.device)
 
 
+class PerStepClassTask(Task):
+    """Tasks whose target is a class at every time step (parentheses depth, next character)."""
+
+    def loss(self, pred, y):
+        loss = F.cross_entropy(pred.reshape(-1, self.n_out), y.reshape(-1))
+        acc = (pred.argmax(-1) == y).float().mean()
+        return loss, acc
+
+    def last_loss(self, pred, y):
+        return F.cross_entropy(pred[:, -1], y[:, -1])
+
+
 # ---------------------------------------------------------------------------------------------------
 class SineTask(Task):
     """Forecast the next value of a noisy sum of sines. Input x_t = s(t) + noise, target s(t+1)."""
@@ -202,7 +214,7 @@ class CopyTask(Task):
                                     "steps since delimiter": np.tile(since, (B, 1))})
 
 
-class ParenthesesTask(Task):
+class ParenthesesTask(PerStepClassTask):
     """Read a random bracket string (depth kept within [0, max_depth]); at each step output the
     current nesting depth. Tokens 0 '(' and 1 ')'. The baseline always guesses the commonest depth."""
 
@@ -229,14 +241,6 @@ class ParenthesesTask(Task):
             depths.append(d)
         return torch.stack(toks, 1), torch.stack(depths, 1)  # (B, T) tokens, (B, T) depth after each
 
-    def loss(self, pred, y):
-        loss = F.cross_entropy(pred.reshape(-1, self.n_out), y.reshape(-1))
-        acc = (pred.argmax(-1) == y).float().mean()
-        return loss, acc
-
-    def last_loss(self, pred, y):
-        return F.cross_entropy(pred[:, -1], y[:, -1])
-
     def probe(self, B, seed):
         x, y = self.batch(B, self._gen(seed))
         labels = ["()"[t] for t in x[0].tolist()]
@@ -247,7 +251,7 @@ def _show_char(ch: str) -> str:
     return {"\n": "↵", " ": "␣", "\t": "⇥"}.get(ch, ch)
 
 
-class CharLMTask(Task):
+class CharLMTask(PerStepClassTask):
     """Predict the next character of a text. The baseline knows only character frequencies:
     loss = the unigram entropy, accuracy = share of the commonest character."""
 
@@ -297,14 +301,6 @@ class CharLMTask(Task):
         idx = off[:, None] + torch.arange(self.T + 1, device=self.device)  # (B, T+1)
         seq = self.data[idx]
         return seq[:, :-1], seq[:, 1:]
-
-    def loss(self, pred, y):
-        loss = F.cross_entropy(pred.reshape(-1, self.n_out), y.reshape(-1))
-        acc = (pred.argmax(-1) == y).float().mean()
-        return loss, acc
-
-    def last_loss(self, pred, y):
-        return F.cross_entropy(pred[:, -1], y[:, -1])
 
     def probe(self, B, seed):
         g = np.random.default_rng(int(seed))
