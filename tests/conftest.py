@@ -37,3 +37,17 @@ def small_gan(gan_spec):
     """A small, fast GAN config (seconds of CPU for hundreds of steps)."""
     return gan_spec.make_config("ring8-wgan-gp", {"g_width": 32, "d_width": 32, "g_layers": 2, "d_layers": 2,
                                                   "batch_size": 64, "n_critic": 2, "grid": 24, "show_samples": 128})
+
+
+@pytest.fixture
+def settled_step(qtbot):
+    """``settled_step(runner)``: the session's step count once every request queued before it (resets,
+    config changes) has been applied. A call is queued behind them, so when it runs, they all ran."""
+
+    def settle(runner, timeout: int = 20000) -> int:
+        seen: list[int] = []
+        runner.call(lambda session: seen.append(session.step_count))
+        qtbot.waitUntil(lambda: bool(seen), timeout=timeout)
+        return seen[0]
+
+    return settle

@@ -23,7 +23,7 @@ def _random_value(p, rng):
     return p.default
 
 
-def test_hammering_the_window_during_training(qtbot):
+def test_hammering_the_window_during_training(qtbot, settled_step):
     rng = random.Random(0)
     win = MainWindow("gan", "ring8-wgan-gp", device="cpu",
                      overrides={"g_width": 16, "d_width": 16, "batch_size": 32, "grid": 16, "show_samples": 64})
@@ -56,10 +56,7 @@ def test_hammering_the_window_during_training(qtbot):
             win.load_lab(rng.choice(labs))
         qtbot.wait(rng.choice([0, 0, 1, 5]))
     win.runner.pause()
-    barrier = []  # a call is queued behind every pending change: once it ran, all of them are applied
-    win.runner.call(lambda session: barrier.append(session.step_count))
-    qtbot.waitUntil(lambda: bool(barrier), timeout=20000)
-    s0 = barrier[0]
+    s0 = settled_step(win.runner)
     win.runner.step_once()
     qtbot.waitUntil(lambda: win.runner.session is not None and win.runner.session.step_count >= s0 + 1,
                     timeout=20000)

@@ -24,7 +24,7 @@ def _random_value(p, rng):
     return p.default
 
 
-def test_hammering_the_lstm_lab(qtbot):
+def test_hammering_the_lstm_lab(qtbot, settled_step):
     rng = random.Random(1)
     win = MainWindow("lstm", "adding", device="cpu", overrides=SMALL)
     qtbot.addWidget(win)
@@ -67,10 +67,7 @@ def test_hammering_the_lstm_lab(qtbot):
             win.reset()
         qtbot.wait(rng.choice([0, 1, 5, 20]))
     win.runner.pause()
-    barrier = []  # a call is queued behind every pending change: once it ran, all of them are applied
-    win.runner.call(lambda session: barrier.append(session.step_count))
-    qtbot.waitUntil(lambda: bool(barrier), timeout=20000)
-    s0 = barrier[0]
+    s0 = settled_step(win.runner)
     assert not failures, failures[0]
     win.runner.step_once()
     qtbot.waitUntil(lambda: win.runner.session.step_count >= s0 + 1, timeout=20000)

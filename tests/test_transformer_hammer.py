@@ -20,7 +20,7 @@ CHANGES = [
 TEXTS = ["", "0 1 2 3 4", "01234", "4 3 2 1 0 0 0", "zz", "1+2", "first of may 1990", "The sea", "§", "  "]
 
 
-def test_hammering_the_transformer_lab(qtbot):
+def test_hammering_the_transformer_lab(qtbot, settled_step):
     rng = random.Random(1)
     win = MainWindow("transformer", "reverse", device="cpu", overrides=SMALL)
     qtbot.addWidget(win)
@@ -67,10 +67,7 @@ def test_hammering_the_transformer_lab(qtbot):
             win.reset()
         qtbot.wait(rng.choice([0, 1, 5, 20]))
     win.runner.pause()
-    barrier = []  # a call is queued behind every pending change: once it ran, all of them are applied
-    win.runner.call(lambda session: barrier.append(session.step_count))
-    qtbot.waitUntil(lambda: bool(barrier), timeout=20000)
-    s0 = barrier[0]
+    s0 = settled_step(win.runner)
     win.runner.step_once()
     qtbot.waitUntil(lambda: win.runner.session.step_count >= s0 + 1, timeout=20000)
     qtbot.waitUntil(lambda: (win._last_snapshot or {}).get("step", -1) >= s0 + 1, timeout=20000)
