@@ -182,6 +182,7 @@ def test_every_lab_reports_divergence(lab, qtbot):
     view.show()
     view.set_config(s.config)
     view.set_snapshot(snap)
+    view.flush_drawing()
     view.repaint()
 
 

@@ -37,6 +37,7 @@ def wired(qtbot):
             cmds.append((name, kwargs))
             s.command(name, **kwargs)
             v.set_snapshot(s.snapshot())
+            v.flush_drawing()
         v.command.connect(run)
         v.show()
         return s, v, msgs, cmds
@@ -56,6 +57,7 @@ def test_grid_zoom_and_ablation_change_accuracy(wired, qtbot):
     s, v, msgs, cmds = wired()
     s.step(150)
     v.set_snapshot(s.snapshot())
+    v.flush_drawing()
     before = s.metrics()["sequence_accuracy"]
     assert before > 0.5
     panel = v.attention
@@ -99,6 +101,7 @@ def test_probe_and_inference_input_messages(wired, qtbot):
     s, v, msgs, cmds = wired()
     s.step(2)
     v.set_snapshot(s.snapshot())
+    v.flush_drawing()
     # the probe box
     v.probe_edit.setText("12x")
     v.set_probe()
@@ -142,6 +145,7 @@ def test_other_tabs_and_modes_draw(wired, qtbot):
     for i in range(v.tabs.count()):
         v.tabs.setCurrentIndex(i)
         v.set_snapshot(s.snapshot())
+        v.flush_drawing()
     assert set(v.loss_curves.items) == {"loss", "loss_b"}
     assert v.loss_curves.items["loss_b"].getData()[0] is not None
     assert len(v.embeddings.texts) == len(s.snapshot()["embeddings"]["labels"])
@@ -152,6 +156,7 @@ def test_charlm_view(wired, qtbot):
     s, v, msgs, cmds = wired(task="charlm", seq_len=24, arch="decoder")
     s.step(2)
     v.set_snapshot(s.snapshot())
+    v.flush_drawing()
     assert v.attention.kinds == ["dec"] and v.inference.charlm
     assert set(v.acc_curves.items) == {"token_accuracy"}
     v.tabs.setCurrentWidget(v.inference)
@@ -169,6 +174,7 @@ def test_compare_mode_shows_and_ablates_model_b(wired):
     s, v, msgs, cmds = wired(compare="n_heads", compare_value="1")
     s.step(2)
     v.set_snapshot(s.snapshot())
+    v.flush_drawing()
     assert not v.model_box.isHidden() and v.model_box.itemText(1) == "B: n_heads=1"
     assert v.attention.grid.shape == (2, 4)
     v.model_box.setCurrentIndex(1)

@@ -43,6 +43,8 @@ class TrainLoop:
         self.dirty = False
         self.max_hz = MAX_HZ
         self.rate: deque[float] = deque(maxlen=4)
+        # where the loop's time goes while playing (seconds): the benchmark reports the shares
+        self.time_in = {"train": 0.0, "snapshot": 0.0, "emit": 0.0, "total": 0.0}
 
     # -- requests (thread-safe) --------------------------------------------------------------------
     def post(self, kind: str, arg: Any = None) -> None:
@@ -68,7 +70,12 @@ class TrainLoop:
         last_snap = 0.0
         snap_interval = 1.0 / self.max_hz
         rate_t0, rate_steps = time.perf_counter(), 0
+        t_prev = time.perf_counter()
         while not self.quit:
+            t_now = time.perf_counter()
+            if self.playing:
+                self.time_in["total"] += t_now - t_prev
+            t_prev = t_now
             self.drain()
             s = self.session
             if self.quit:
@@ -94,6 +101,7 @@ class TrainLoop:
                     self.fail(e)
                     continue
                 dt = time.perf_counter() - t0
+                self.time_in["train"] += dt
                 did_work = True
                 rate_steps += n
                 if not single and self.speed == 0:  # adapt the chunk to ~CHUNK_S
@@ -118,7 +126,12 @@ class TrainLoop:
                 snap["steps_per_s"] = float(sum(self.rate) / len(self.rate)) if self.rate and self.playing else 0.0
                 snap["playing"] = self.playing
                 snap["snapshot_ms"] = cost * 1e3
+                snap["loop_time"] = dict(self.time_in)
+                t_emit = time.perf_counter()
                 self.emit("snapshot", snap)
+                if self.playing:
+                    self.time_in["snapshot"] += cost
+                    self.time_in["emit"] += time.perf_counter() - t_emit
                 if s.diverged and self.playing:
                     self.playing = False
                     self.emit("playing", False)

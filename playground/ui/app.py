@@ -42,6 +42,8 @@ def render_snapshot(lab: str, preset: str | None, config, snap: dict, out: str, 
     win.show()
     app.processEvents()
     win._on_snapshot(snap)
+    if win.view is not None:
+        win.view.flush_drawing()
     win.status_rate.setText("snapshot")
     win.status_device.setText("headless render")
     for _ in range(3):

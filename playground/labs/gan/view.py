@@ -167,12 +167,19 @@ class GanView(LabView):
         super().set_config(config)
 
     def clear(self) -> None:
+        self.cancel_drawing()
         for c in (self.loss_curves, self.modes_curves, self.quality_curves):
             c.clear()
         self._last_snap = None
 
     def set_snapshot(self, snap: dict) -> None:
+        """Three parts, painted in separate event-loop turns: the data plane, losses, metrics."""
         self._last_snap = snap
+        self.draw_later("plane", lambda: self._draw_plane(snap))
+        self.draw_later("losses", lambda: self.loss_curves.update(snap["history"]))
+        self.draw_later("metrics", lambda: self._draw_metrics(snap))
+
+    def _draw_plane(self, snap: dict) -> None:
         e = float(snap["extent"])
         if e != self._extent:
             self._extent = e
@@ -231,9 +238,10 @@ class GanView(LabView):
         seg[0::2], seg[1::2] = at, at + d
         self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
         self.tips.setData(seg[1::2, 0], seg[1::2, 1])
-        # curves and summary
+        self._apply_layers()
+
+    def _draw_metrics(self, snap: dict) -> None:
         hist = snap["history"]
-        self.loss_curves.update(hist)
         self.modes_curves.update(hist)
         self.quality_curves.update(hist)
         met = snap.get("metrics", {})
@@ -250,7 +258,6 @@ class GanView(LabView):
             self.modes_plot.setYRange(0, self._modes_total + 0.5, padding=0)
         hq = self.quality_curves.items["hq_fraction"]
         hq.setVisible("hq_fraction" in met)
-        self._apply_layers()
 
     def _apply_layers(self) -> None:
         on = {k: cb.isChecked() for k, cb in self.layer_boxes.items()}

@@ -616,6 +616,7 @@ class TransformerView(LabView):
         self.inference.set_charlm(config.task == "charlm")
 
     def clear(self) -> None:
+        self.cancel_drawing()
         self.snap = None
         self.loss_curves.clear()
         self.acc_curves.clear()
@@ -623,14 +624,18 @@ class TransformerView(LabView):
         self.status.setText("Press Play to train.")
 
     def set_snapshot(self, snap: dict) -> None:
+        """Parts painted in separate event-loop turns: the status line, the curves, the shown tab."""
         self.snap = snap
         self.spec_src = snap.get("source_spec")
         key = (snap.get("compare"), snap.get("seq2seq", True))
         if key != self._curve_key:
             self._make_curves(*key)
-        hist = snap.get("history", {})
-        self.loss_curves.update(hist)
-        self.acc_curves.update(hist)
+        self.draw_later("status", lambda: self._draw_status(snap))
+        self.draw_later("loss", lambda: self.loss_curves.update(snap.get("history", {})))
+        self.draw_later("accuracy", lambda: self.acc_curves.update(snap.get("history", {})))
+        self.draw_later("tab", self._draw_tab)
+
+    def _draw_status(self, snap: dict) -> None:
         m = snap.get("metrics", {})
         parts = [f"<b>step {snap['step']}</b>"]
         if snap.get("steps_per_s"):
@@ -652,7 +657,6 @@ class TransformerView(LabView):
             parts.append(f"<span style='color:#c00'>{n_off} head(s) off</span>")
         self.status.setText(" · ".join(parts))
         self.inference.set_charlm(not snap.get("seq2seq", True))
-        self._draw_tab()
 
     def _draw_tab(self) -> None:
         snap = self.snap
