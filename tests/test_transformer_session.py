@@ -211,3 +211,24 @@ def test_bare_loop_for_bench(arch):
 
     cfg = validate(TransformerConfig, {**SMALL, "seq_len": 6, "arch": arch})
     assert bare_transformer(cfg, torch.device("cpu"), 0.2) > 0
+
+
+@pytest.mark.parametrize("arch", ["encdec", "decoder"])
+@pytest.mark.parametrize("task", ["reverse", "sort"])
+def test_one_pass_exact_match_equals_greedy_decoding(task, arch):
+    """Held-out sequence accuracy comes from one teacher-forced pass; it must agree, example by
+    example, with real greedy decoding (on a half-trained model, where some examples are right)."""
+    from playground.labs.transformer.session import _exact
+
+    cfg = validate(TransformerConfig, {"task": task, "arch": arch, "d_model": 32, "n_heads": 2, "n_layers": 1,
+                                       "d_ff": 64, "batch_size": 64, "lr": 3e-3})
+    s = TransformerSession(cfg, device="cpu", seed=0)
+    mixed = False
+    for _ in range(8):
+        s.step(15)
+        net = s.a
+        net.model.eval()
+        greedy = _exact(net.greedy(s.eval_src, s.eval_tgt.size(1)), s.eval_tgt)
+        assert torch.equal(net.exact_match(s.eval_src, s.eval_tgt), greedy)
+        mixed = mixed or (0 < int(greedy.sum()) < len(greedy))
+    assert mixed, "the test never saw a model that gets some examples right and some wrong"

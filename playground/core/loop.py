@@ -24,7 +24,7 @@ from typing import Any
 
 CHUNK_S = 0.004
 MAX_HZ = 30.0
-SNAPSHOT_SHARE = 0.08
+SNAPSHOT_SHARE = 0.03  # visual work (snapshot + sending it) takes at most this share of the loop's time
 
 
 class TrainLoop:
@@ -116,7 +116,6 @@ class TrainLoop:
                     self.fail(e)
                     continue
                 cost = time.perf_counter() - now
-                snap_interval = max(1.0 / self.max_hz, cost / SNAPSHOT_SHARE)
                 last_snap = time.perf_counter()
                 self.dirty = False
                 elapsed = last_snap - rate_t0
@@ -129,9 +128,13 @@ class TrainLoop:
                 snap["loop_time"] = dict(self.time_in)
                 t_emit = time.perf_counter()
                 self.emit("snapshot", snap)
+                t_sent = time.perf_counter()
                 if self.playing:
                     self.time_in["snapshot"] += cost
-                    self.time_in["emit"] += time.perf_counter() - t_emit
+                    self.time_in["emit"] += t_sent - t_emit
+                # the next snapshot is due once training has had the rest of the time: an expensive
+                # snapshot (one that refreshed the held-out metrics) is followed by a longer gap
+                snap_interval = max(1.0 / self.max_hz, (cost + t_sent - t_emit) / SNAPSHOT_SHARE)
                 if s.diverged and self.playing:
                     self.playing = False
                     self.emit("playing", False)

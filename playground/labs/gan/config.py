@@ -51,8 +51,8 @@ class GanConfig:
     d_width: int = param(128, "Discriminator units per hidden layer", lo=1, hi=1024, group="Discriminator")
     d_act: str = param("relu", "Discriminator activation", choices=ACTIVATIONS, group="Discriminator")
     # views
-    grid: int = param(64, "Resolution of the discriminator heat-map (cells per side)", lo=8, hi=256, live=True,
-                      group="View")
+    grid: int = param(40, "Resolution of the discriminator heat-map (cells per side; drawn smoothed)", lo=8,
+                      hi=256, live=True, group="View")
     show_samples: int = param(512, "Generated and real points drawn", lo=16, hi=4096, live=True, group="View")
 
     def check(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -23,20 +25,32 @@ def mode_stats(fake: torch.Tensor, centers: torch.Tensor, sigma: float) -> dict[
             "hq_fraction": n_hq / max(1, fake.shape[0])}
 
 
+@functools.lru_cache(maxsize=8)
 def projections(n_proj: int = 128, seed: int = 0) -> np.ndarray:
     """Fixed unit directions (P, 2), so that values are comparable across runs and losses."""
     theta = np.random.default_rng(seed).uniform(0, np.pi, n_proj)
-    return np.stack([np.cos(theta), np.sin(theta)], 1)
+    dirs = np.stack([np.cos(theta), np.sin(theta)], 1).astype(np.float32)
+    dirs.flags.writeable = False
+    return dirs
 
 
-def sliced_wasserstein(a, b, n_proj: int = 128, seed: int = 0) -> float:
-    """Sliced Wasserstein-1 distance between two 2D samples of the same size (arrays or tensors).
+def sorted_projections(x, n_proj: int = 128, seed: int = 0) -> np.ndarray:
+    """(P, n): the points projected on each fixed direction, sorted. Real data's can be kept and reused."""
+    x = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+    p = projections(n_proj, seed) @ np.ascontiguousarray(x, np.float32).T  # (P, n)
+    p.sort(1)
+    return p
+
+
+def sliced_wasserstein(a, b=None, n_proj: int = 128, seed: int = 0, *, b_sorted: np.ndarray | None = None) -> float:
+    """Sliced Wasserstein-1 distance between two 2D samples (arrays or tensors; the first
+    min(len(a), len(b)) points of each). ``b_sorted`` (from :func:`sorted_projections`) replaces ``b``:
+    the real data's projections are computed once, not at every evaluation.
 
     Sorting runs in numpy: torch's CPU sort is ~30× slower for this shape."""
-    a = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
-    b = b.detach().cpu().numpy() if isinstance(b, torch.Tensor) else np.asarray(b)
-    n = min(len(a), len(b))
-    dirs = projections(n_proj, seed)
-    pa = np.sort(dirs @ a[:n].T.astype(np.float64), 1)  # (P, n)
-    pb = np.sort(dirs @ b[:n].T.astype(np.float64), 1)
-    return float(np.abs(pa - pb).mean())
+    nb = b_sorted.shape[1] if b_sorted is not None else len(b)
+    pa = sorted_projections(a[:nb], n_proj, seed)
+    n = pa.shape[1]
+    if b_sorted is None or nb != n:
+        b_sorted = sorted_projections(b[:n], n_proj, seed)
+    return float(np.abs(pa - b_sorted).mean(dtype=np.float64))

@@ -179,7 +179,9 @@ class GanSession(Session):
         self.G.eval()
         fake = self.G(self.z_eval)
         self.G.train(was)
-        out: dict[str, float] = {"swd": metrics.sliced_wasserstein(fake, self.real_eval)}
+        if getattr(self, "_real_sorted", (None,))[0] is not self.real_eval:
+            self._real_sorted = (self.real_eval, metrics.sorted_projections(self.real_eval))
+        out: dict[str, float] = {"swd": metrics.sliced_wasserstein(fake, b_sorted=self._real_sorted[1])}
         if self.data.is_mixture:
             out.update(metrics.mode_stats(fake, self.data.centers, self.data.sigma))
         self.history.add(self.step_count, **{k: v for k, v in out.items() if k != "modes_total"})

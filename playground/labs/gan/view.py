@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.ui.widgets import Curves, LabView, make_plot
 
@@ -111,6 +111,9 @@ class GanView(LabView):
 
         # the data plane
         self.plane = pg.GraphicsLayoutWidget()
+        # the heat-map is drawn with bilinear filtering: a 40×40 grid of D values (cheap to evaluate at
+        # snapshot time) looks as smooth as a much finer one
+        self.plane.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
         self.vb = DrawViewBox()
         self.vb.stroke.connect(self._on_stroke)
         self.plot = self.plane.addPlot(viewBox=self.vb)
