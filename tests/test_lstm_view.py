@@ -37,6 +37,7 @@ def test_adding_view_draws_and_highlights_a_unit(view, qtbot):
     cfg, _, snap = session_and_snap("adding")
     view.set_config(cfg)
     view.set_snapshot(snap)
+    view.flush_drawing()
     maps = visible_maps(view)
     assert [q for _, q in view._slots] == ["f", "i", "o", "g", "c", "h"] and len(maps) == 6
     for hm, (_, q) in zip(maps, view._slots, strict=True):
@@ -65,12 +66,14 @@ def test_adding_view_draws_and_highlights_a_unit(view, qtbot):
     for tab in (1, 2):
         view.tabs.setCurrentIndex(tab)
         view.set_snapshot(snap)
+        view.flush_drawing()
 
 
 def test_new_probe_button_sends_a_command(view, qtbot):
     cfg, _, snap = session_and_snap("parentheses")
     view.set_config(cfg)
     view.set_snapshot(snap)
+    view.flush_drawing()
     with qtbot.waitSignal(view.command) as blocker:
         view.probe_btn.click()
     assert blocker.args == ["new_probe", {}]
@@ -80,6 +83,7 @@ def test_compare_mode_side_by_side(view):
     cfg, _, snap = session_and_snap("adding-rnn-vs-lstm")
     view.set_config(cfg)
     view.set_snapshot(snap)
+    view.flush_drawing()
     assert view._slots == [("a", "f"), ("a", "c"), ("a", "h"), ("", ""), ("", ""), ("b", "h")]
     assert view.no_gates.isVisible()
     assert view.grad_curves["b"].isVisible() and len(view.grad_curves["b"].getData()[0]) == cfg.seq_len
@@ -90,6 +94,7 @@ def test_compare_mode_side_by_side(view):
     assert view._slots == [("b", "h")]
     view.tabs.setCurrentIndex(2)
     view.set_snapshot(snap)
+    view.flush_drawing()
     assert "no gates" in view.sat_plots["b"].getPlotItem().titleLabel.text
 
 
@@ -97,7 +102,9 @@ def test_single_quantity_mode(view):
     cfg, _, snap = session_and_snap("copy", hidden_size=10)
     view.set_config(cfg)
     view.set_snapshot(snap)
+    view.flush_drawing()
     view.rows_box.setCurrentIndex(5)  # c
+    view.flush_drawing()
     assert view._slots == [("a", "c")] and len(visible_maps(view)) == 1
     assert visible_maps(view)[0].img.image.shape == (10, cfg.seq_len)
 
@@ -108,6 +115,7 @@ def test_charlm_text_coloured_by_unit(view, qtbot):
     view.select_unit(2)
     view.tabs.setCurrentIndex(1)
     view.set_snapshot(snap)
+    view.flush_drawing()
     t = view.texts["a"]
     text = snap["models"]["a"]["text"]
     assert t.toPlainText().replace("↵", "").replace("\xa0", " ") == text
@@ -152,6 +160,7 @@ def test_output_tab_for_each_task(view, preset):
     view.set_config(cfg)
     view.tabs.setCurrentIndex(1)
     view.set_snapshot(snap)
+    view.flush_drawing()
     items = view.out_plot.getPlotItem().listDataItems()
     assert len(items) >= 2
 
@@ -160,9 +169,11 @@ def test_gru_two_layers(view):
     cfg, _, snap = session_and_snap("parentheses", cell="gru", num_layers=2)
     view.set_config(cfg)
     view.set_snapshot(snap)
+    view.flush_drawing()
     assert [q for _, q in view._slots] == ["r", "z", "n", "h"]
     assert view.layer_box.isVisible() and view.layer == 1
     view.layer_box.setCurrentIndex(0)
+    view.flush_drawing()
     np.testing.assert_allclose(visible_maps(view)[0].img.image, snap["models"]["a"]["maps"]["r"][0].T)
 
 
@@ -177,14 +188,17 @@ def test_every_task_draws_with_tiny_models(view, cell):
         for tab in range(3):
             view.tabs.setCurrentIndex(tab)
             view.set_snapshot(snap)
+            view.flush_drawing()
         for idx in range(view.rows_box.count()):
             view.rows_box.setCurrentIndex(idx)
+            view.flush_drawing()
 
 
 def test_hover_reads_the_value_under_the_mouse(view, monkeypatch):
     cfg, _, snap = session_and_snap("parentheses")
     view.set_config(cfg)
     view.set_snapshot(snap)
+    view.flush_drawing()
     shown = []
     from PySide6 import QtWidgets
 

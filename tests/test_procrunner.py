@@ -93,3 +93,24 @@ def test_closing_right_after_save_keeps_the_file(qtbot, tmp_path):
     from playground.core.checkpoint import load_state
 
     assert load_state(f)["step"] > 5
+
+
+def test_view_gets_full_data_with_every_light_snapshot(qtbot):
+    """Light snapshots (curves only) reach the view laid over the last full one: every snapshot the
+    window draws has the heat-map and samples, and light ones arrive between full ones (here a full
+    snapshot costs ~10 ms: a fine heat-map of a 3×128 critic, so they are ~0.3 s apart)."""
+    win = MainWindow("gan", "ring8-wgan-gp", device="cpu", overrides={"grid": 96}, runner="process")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win._last_snapshot is not None, timeout=60000)
+    got = []
+    win.runner.snapshot.connect(got.append)
+    win.play_act.trigger()
+    qtbot.waitUntil(lambda: sum(bool(s.get("light")) for s in got) >= 3 and
+                    sum(not s.get("light") for s in got) >= 2, timeout=30000)
+    win.play_act.trigger()
+    for s in got:
+        assert {"d_grid", "fake", "extent", "history", "step"} <= set(s)
+    steps = [s["step"] for s in got]
+    assert steps == sorted(steps)
+    win.close()

@@ -24,7 +24,16 @@ from typing import Any
 
 CHUNK_S = 0.004
 MAX_HZ = 30.0
-SNAPSHOT_SHARE = 0.03  # visual work (snapshot + sending it) takes at most this share of the loop's time
+SNAPSHOT_SHARE = 0.03  # full snapshots (and sending them) take at most this share of the loop's time
+LIGHT_SHARE = 0.005  # light snapshots (step, history: the curves) at most this share, up to max_hz
+
+
+def merge_snapshots(older: dict | None, newer: dict) -> dict:
+    """What a consumer that missed ``older`` needs: a light snapshot (step and curves only) on top of
+    the last full one keeps the full one's heavy data (and its ``light`` flag)."""
+    if older is None or not newer.get("light"):
+        return newer
+    return {**older, **newer, "light": bool(older.get("light"))}
 
 
 class TrainLoop:
@@ -67,8 +76,8 @@ class TrainLoop:
     def run(self) -> None:  # noqa: C901 - the loop reads best in one place
         self._build(self.config)
         chunk = 1
-        last_snap = 0.0
-        snap_interval = 1.0 / self.max_hz
+        last_snap = last_full = 0.0
+        full_interval = light_interval = 1.0 / self.max_hz
         rate_t0, rate_steps = time.perf_counter(), 0
         t_prev = time.perf_counter()
         while not self.quit:
@@ -109,14 +118,26 @@ class TrainLoop:
                 if single:
                     self.dirty = True
             now = time.perf_counter()
-            if s is not None and (self.dirty or (did_work and now - last_snap >= snap_interval)):
+            # Full snapshots (everything the views draw) are spaced by their cost; sessions that offer
+            # light ones (step and curves) send those in between, so curves move at up to max_hz.
+            light_ok = s is not None and getattr(s, "light_snapshots", False)
+            due_full = now - last_full >= full_interval and now - last_snap >= 1.0 / self.max_hz
+            due_light = light_ok and now - last_snap >= light_interval
+            if s is not None and (self.dirty or (did_work and (due_full or due_light))):
+                full = self.dirty or due_full
                 try:
-                    snap = s.snapshot()
+                    # recorded losses reach the history first: that is training's bookkeeping (headless
+                    # runs pay it too), not visual work, so it is not in the snapshot's cost
+                    s.flush()
+                    now = time.perf_counter()
+                    snap = s.snapshot() if full else s.light_snapshot()
                 except Exception as e:  # noqa: BLE001
                     self.fail(e)
                     continue
                 cost = time.perf_counter() - now
                 last_snap = time.perf_counter()
+                if full:
+                    last_full = last_snap
                 self.dirty = False
                 elapsed = last_snap - rate_t0
                 if elapsed >= 0.5:
@@ -132,9 +153,13 @@ class TrainLoop:
                 if self.playing:
                     self.time_in["snapshot"] += cost
                     self.time_in["emit"] += t_sent - t_emit
-                # the next snapshot is due once training has had the rest of the time: an expensive
+                # the next one is due once training has had the rest of the time: an expensive
                 # snapshot (one that refreshed the held-out metrics) is followed by a longer gap
-                snap_interval = max(1.0 / self.max_hz, (cost + t_sent - t_emit) / SNAPSHOT_SHARE)
+                work = cost + t_sent - t_emit
+                if full:
+                    full_interval = max(1.0 / self.max_hz, work / SNAPSHOT_SHARE)
+                else:
+                    light_interval = max(1.0 / self.max_hz, work / LIGHT_SHARE)
                 if s.diverged and self.playing:
                     self.playing = False
                     self.emit("playing", False)

@@ -26,7 +26,7 @@ def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, 
     import os
 
     os.environ.setdefault("PLAYGROUND_THREADS", "1")
-    from playground.core.loop import TrainLoop
+    from playground.core.loop import TrainLoop, merge_snapshots
     from playground.core.registry import get_lab
 
     spec = get_lab(lab)
@@ -45,8 +45,9 @@ def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, 
     def emit(kind: str, *args) -> None:
         if kind == "snapshot":
             with send_lock:
-                if not acked.is_set():
-                    pending[0] = args
+                if not acked.is_set():  # keep only the newest (a light one keeps the full one's data)
+                    older = pending[0][0] if pending[0] is not None else None
+                    pending[0] = (merge_snapshots(older, args[0]),)
                     return
                 acked.clear()
             send((kind, args))

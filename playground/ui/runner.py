@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6 import QtCore
 
-from playground.core.loop import MAX_HZ, TrainLoop
+from playground.core.loop import MAX_HZ, TrainLoop, merge_snapshots
 
 _WORKERS: weakref.WeakSet = weakref.WeakSet()
 
@@ -57,6 +57,7 @@ class RunnerBase(QtCore.QObject):
         self.device_name = ""
         self.max_hz = MAX_HZ
         self._latest: dict | None = None
+        self._last_full: dict | None = None  # light snapshots are laid over it
         self._lock = threading.Lock()
         self._signal_pending = False
         self._bridge = _Bridge()
@@ -73,7 +74,7 @@ class RunnerBase(QtCore.QObject):
         b = self._bridge
         if kind == "snapshot":
             with self._lock:
-                self._latest = args[0]
+                self._latest = merge_snapshots(self._latest, args[0])
                 if self._signal_pending:
                     return
                 self._signal_pending = True
@@ -88,6 +89,13 @@ class RunnerBase(QtCore.QObject):
             snap, self._latest = self._latest, None
             self._signal_pending = False
         if snap is not None:
+            if snap.get("light"):
+                if self._last_full is None:  # a light snapshot needs a full one under it
+                    self._consumed()
+                    return
+                snap = {**self._last_full, **snap}  # still light: the heavy panels show this data already
+            else:
+                self._last_full = snap
             self.snapshot.emit(snap)
             self._consumed()
 
@@ -95,6 +103,7 @@ class RunnerBase(QtCore.QObject):
         """Called after the UI took a snapshot (the process runner asks for the next one)."""
 
     def _on_session_ready(self, config, device_name: str) -> None:
+        self._last_full = None
         self._config = config
         self.device_name = device_name
         self.session_ready.emit(config)

@@ -32,6 +32,7 @@ class GanSession(Session):
     lab = "gan"
     Config = GanConfig
     watch = ("loss_d", "loss_g")
+    light_snapshots = True
 
     def build(self) -> None:
         c: GanConfig = self.config

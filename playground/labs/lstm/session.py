@@ -22,6 +22,7 @@ class LstmSession(Session):
     lab = "lstm"
     Config = LstmConfig
     watch = ("loss", "loss_b")
+    light_snapshots = True
 
     # -- building ------------------------------------------------------------------------------------
     def build(self) -> None:

@@ -183,6 +183,7 @@ class ActivationText(QtWidgets.QTextEdit):
 
 
 class LstmView(LabView):
+    max_fps = 10.0  # the curves are drawn at most 10 times a second: no need for more snapshots
     MIN_FRAME_S = 0.1  # curves at most 10 times a second
     MIN_REDRAW_S = 0.3  # heat-maps, finder, output, saturation at most ~3 times a second
 
@@ -583,6 +584,7 @@ class LstmView(LabView):
             self._draw_maps(self.snap)
 
     def clear(self) -> None:
+        self.cancel_drawing()
         self.snap = None
         self._pending = None
         self._frame_timer.stop()
@@ -620,23 +622,19 @@ class LstmView(LabView):
         self._next_frame = time.perf_counter() + self.MIN_FRAME_S
         self.snap = snap
         hist = snap.get("history", {})
+        # each plot in its own event-loop turn (see LabView.draw_later): short paints, a smooth UI
         if self.loss_curves:
-            self.loss_curves.update(hist)
+            self.draw_later("loss", lambda: self.loss_curves.update(hist))
         if self.metric_curves:
-            self.metric_curves.update(hist)
+            self.draw_later("metric", lambda: self.metric_curves.update(hist))
         bl, bm = snap.get("baseline_loss"), snap.get("baseline")
         self._set_line(self.loss_plot, "loss", self.loss_base, bl, log=True)
         if snap.get("metric") == "accuracy":
             self._set_line(self.metric_plot, "metric", self.metric_base, bm, log=False)
         else:
             self.metric_base.setVisible(False)
-        for key, curve in self.grad_curves.items():
-            m = snap["models"].get(key)
-            if m is None:
-                curve.setData([], [])
-                continue
-            g = np.clip(np.asarray(m["grad"], np.float64), 1e-12, None)
-            curve.setData(np.arange(len(g)), g)
+        if not snap.get("light"):
+            self.draw_later("grads", lambda: self._draw_grads(snap))
         if first:
             self._update_signals(snap)
             if self.unit is None:  # start with the unit the cell finder ranks first
@@ -650,7 +648,17 @@ class LstmView(LabView):
             name = m["label"] if not snap["compare"] else f"{key.upper()} {m['label']}"
             parts.append(f"{name}: probe loss {m['probe_loss']:.4g}")
         self.info.setText("   ".join(parts))
-        self._schedule_redraw()
+        if not snap.get("light"):  # a light snapshot (curves only) leaves the heat-maps as they are
+            self._schedule_redraw()
+
+    def _draw_grads(self, snap: dict) -> None:
+        for key, curve in self.grad_curves.items():
+            m = snap["models"].get(key)
+            if m is None:
+                curve.setData([], [])
+                continue
+            g = np.clip(np.asarray(m["grad"], np.float64), 1e-12, None)
+            curve.setData(np.arange(len(g)), g)
 
     def _schedule_redraw(self) -> None:
         """Heat-maps, finder, output and saturation are redrawn at most every MIN_REDRAW_S (and
@@ -699,7 +707,7 @@ class LstmView(LabView):
         tab = self.tabs.currentIndex()
         if tab == 0:
             self._draw_maps(snap)
-            self._draw_finder(snap)
+            self.draw_later("finder", lambda: self._draw_finder(snap))
         elif tab == 1:
             self._draw_output(snap)
         else:
@@ -725,18 +733,21 @@ class LstmView(LabView):
         for k, (key, q) in enumerate(self._slots):
             if not key:
                 continue
-            hm = self.maps[k]
             m = snap["models"].get(key)
             if m is None or q not in m["maps"]:
                 continue
-            data = m["maps"][q]  # (L, T, H)
-            layer = min(self.layer, data.shape[0] - 1)
-            hm.set(data[layer].T)  # rows = units, columns = time
-            w = hm.width() if hm.width() > 50 else 600 // cols
-            _set_ticks(hm.plot.getAxis("bottom"), [self._time_ticks(labels, w - 60), []])
-            H = data.shape[2]
-            ystep = max(1, H // 8)
-            _set_ticks(hm.plot.getAxis("left"), [[(u + 0.5, str(u)) for u in range(0, H, ystep)], []])
+            self.draw_later(f"map{k}", lambda k=k, data=m["maps"][q]: self._draw_map(k, data, labels, cols))
+
+    def _draw_map(self, k: int, data: np.ndarray, labels: list, cols: int) -> None:
+        """One heat-map (its own event-loop turn): data (L, T, H) of one quantity."""
+        hm = self.maps[k]
+        layer = min(self.layer, data.shape[0] - 1)
+        hm.set(data[layer].T)  # rows = units, columns = time
+        w = hm.width() if hm.width() > 50 else 600 // cols
+        _set_ticks(hm.plot.getAxis("bottom"), [self._time_ticks(labels, w - 60), []])
+        H = data.shape[2]
+        ystep = max(1, H // 8)
+        _set_ticks(hm.plot.getAxis("left"), [[(u + 0.5, str(u)) for u in range(0, H, ystep)], []])
 
     def _hover(self, k: int, pos) -> None:
         """Tooltip with the value under the mouse: quantity, unit, time step, input there."""

@@ -105,6 +105,7 @@ class TransformerSession(Session):
     lab = "transformer"
     Config = TransformerConfig
     watch = ("loss", "loss_b")
+    light_snapshots = True
 
     def build(self) -> None:
         cfg = self.config
@@ -204,6 +205,11 @@ class TransformerSession(Session):
         return super().metrics()
 
     # -- snapshot -------------------------------------------------------------------------------
+    def light_snapshot(self) -> dict:
+        snap = super().light_snapshot()
+        snap["metrics"] = {k: self.history.last(k) for k in self.history.names()}
+        return snap
+
     @torch.no_grad()
     def probe_forward(self, src_ids: list[int], net: _Net | None = None) -> dict:
         """Decode one source greedily and return labels and every attention map (plain numpy)."""

@@ -633,7 +633,8 @@ class TransformerView(LabView):
         self.draw_later("status", lambda: self._draw_status(snap))
         self.draw_later("loss", lambda: self.loss_curves.update(snap.get("history", {})))
         self.draw_later("accuracy", lambda: self.acc_curves.update(snap.get("history", {})))
-        self.draw_later("tab", self._draw_tab)
+        if not snap.get("light"):  # a light snapshot (curves only) leaves the tab as it is
+            self.draw_later("tab", self._draw_tab)
 
     def _draw_status(self, snap: dict) -> None:
         m = snap.get("metrics", {})
