@@ -42,7 +42,7 @@ def _sync(device) -> None:
 
 
 # -- bare loops: the same model and data, written plainly ----------------------------------------------
-def bare_gan(config, device, seconds: float) -> float:
+def bare_gan(config, device, seconds: float, steps: int | None = None) -> float:
     import torch
     import torch.nn.functional as F
 
@@ -87,7 +87,7 @@ def bare_gan(config, device, seconds: float) -> float:
         loss.backward()
         og.step()
 
-    return _rate(step, device, seconds)
+    return _rate(step, device, seconds, steps)
 
 
 BARE = {"gan": bare_gan}
@@ -106,7 +106,8 @@ def bare_loop(lab: str):
     return getattr(mod, f"bare_{lab}", None)
 
 
-def _rate(step, device, seconds: float) -> float:
+def _rate(step, device, seconds: float, steps: int | None = None) -> float:
+    """Steps per second of ``step()``: for ``seconds``, or exactly ``steps`` steps when given."""
     if device.type == "cuda":  # every training step runs with host syncs forbidden: a sync raises
         import torch
 
@@ -123,6 +124,11 @@ def _rate(step, device, seconds: float) -> float:
         step()
     _sync(device)
     n, t0 = 0, time.perf_counter()
+    if steps is not None:
+        for _ in range(steps):
+            step()
+        _sync(device)
+        return steps / (time.perf_counter() - t0)
     while True:
         for _ in range(10):
             step()
@@ -134,12 +140,13 @@ def _rate(step, device, seconds: float) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def headless(spec, config, device, seconds: float) -> float:
+def headless(spec, config, device, seconds: float, steps: int | None = None) -> float:
     s = spec.make_session(config, device=str(device), seed=0)
-    return _rate(lambda: s.step(1), device, seconds)
+    return _rate(lambda: s.step(1), device, seconds, steps)
 
 
-def app_run(spec, preset, config, device, seconds: float, runner: str = "process") -> dict[str, float]:
+def app_run(spec, preset, config, device, seconds: float, runner: str = "process",
+            steps: int | None = None) -> dict[str, float]:
     """The real window, runner (the app's: a worker process) and view, offscreen; returns steps/s and
     timer lateness. Steps are read from the snapshots the view receives."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -180,25 +187,41 @@ def app_run(spec, preset, config, device, seconds: float, runner: str = "process
     timer.setTimerType(QtCore.Qt.PreciseTimer)
     timer.timeout.connect(tick)
     seen: list[tuple[float, int]] = []  # (arrival time, step) of every snapshot in the window
-    win.runner.snapshot.connect(lambda snap: seen.append((time.perf_counter(), int(snap["step"]))))
+    loop_time: list[dict] = []  # the worker's own account of its time (core.loop.TrainLoop.time_in)
+
+    def on_snap(snap):
+        seen.append((time.perf_counter(), int(snap["step"])))
+        if "loop_time" in snap:
+            loop_time.append(snap["loop_time"])
+
+    win.runner.snapshot.connect(on_snap)
     snaps0, t0 = len(win._snap_times), time.perf_counter()
     last[0] = t0
     timer.start(16)
-    run_loop(int(seconds * 1000))
+    if steps is not None:  # until the snapshots show that many steps (within 10 minutes)
+        run_loop(600_000, until=lambda: len(seen) >= 2 and seen[-1][1] - seen[0][1] >= steps)
+    else:
+        run_loop(int(seconds * 1000))
     run_loop(3000, until=lambda: len(seen) >= 2)  # a short window still needs two snapshots to measure
     timer.stop()
     dt = time.perf_counter() - t0
     if len(seen) >= 2:
-        steps, dt = seen[-1][1] - seen[0][1], max(seen[-1][0] - seen[0][0], 1e-9)
+        n_steps, dt = seen[-1][1] - seen[0][1], max(seen[-1][0] - seen[0][0], 1e-9)
     else:
-        steps = 0
+        n_steps = 0
     snaps = len(win._snap_times) - snaps0
     win.close()
     app.processEvents()
     late.sort()
     pct = (lambda q: late[min(len(late) - 1, int(q * len(late)))]) if late else (lambda q: float("nan"))
-    return {"app_steps_per_s": steps / dt, "ui_stall_ms_p50": pct(0.5), "ui_stall_ms_p99": pct(0.99),
-            "ui_stall_ms_max": late[-1] if late else float("nan"), "snapshots_per_s": snaps / dt}
+    shares = {}
+    if len(loop_time) >= 2:  # over the measured window only
+        a, b = loop_time[0], loop_time[-1]
+        total = max(b["total"] - a["total"], 1e-9)
+        shares = {k: (b[k] - a[k]) / total for k in ("train", "snapshot", "emit")}
+    return {"app_steps_per_s": n_steps / dt, "ui_stall_ms_p50": pct(0.5), "ui_stall_ms_p99": pct(0.99),
+            "ui_stall_ms_max": late[-1] if late else float("nan"), "snapshots_per_s": snaps / dt,
+            "worker_share": shares}
 
 
 def startup_ms(lab: str) -> float:
@@ -238,15 +261,16 @@ def _summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def bench_config(spec, preset, config, device, *, rounds: int, seconds: float) -> dict[str, Any]:
+def bench_config(spec, preset, config, device, *, rounds: int, seconds: float,
+                 steps: int | None = None) -> dict[str, Any]:
     bare_fn = bare_loop(spec.name)
     runs: dict[str, list[float]] = {"bare": [], "headless": [], "app": []}
     stalls: list[dict[str, float]] = []
     for _ in range(rounds):  # alternate, so drifts in machine load hit all three alike
         if bare_fn is not None:
-            runs["bare"].append(bare_fn(config, device, seconds))
-        runs["headless"].append(headless(spec, config, device, seconds))
-        a = app_run(spec, preset, config, device, seconds)
+            runs["bare"].append(bare_fn(config, device, seconds, steps))
+        runs["headless"].append(headless(spec, config, device, seconds, steps))
+        a = app_run(spec, preset, config, device, seconds, steps=steps)
         runs["app"].append(a["app_steps_per_s"])
         stalls.append(a)
     med = {k: statistics.median(v) if v else None for k, v in runs.items()}
@@ -259,6 +283,8 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float) -
         "app_vs_headless": med["app"] / med["headless"],
         "ui_stall_ms": {q: statistics.median(a[f"ui_stall_ms_{q}"] for a in stalls) for q in ("p50", "p99", "max")},
         "snapshots_per_s": statistics.median(a["snapshots_per_s"] for a in stalls),
+        "worker_share": {k: statistics.median(a["worker_share"].get(k, float("nan")) for a in stalls)
+                         for k in ("train", "snapshot", "emit")},
         "spread": {k: _summary(v) for k, v in runs.items() if v},
         "rounds": rounds,
     }
@@ -275,16 +301,19 @@ def cmd_bench(args) -> int:
     threads = configure_threads(args.threads or 1)
     if args.rounds < 1 or args.seconds <= 0:
         raise UsageError("--rounds must be ≥ 1 and --seconds > 0")
+    if args.steps is not None and not 10 <= args.steps <= 10_000_000:
+        raise UsageError(f"--steps={args.steps}: must be between 10 and 10,000,000")
     results: dict[str, Any] = {"device": str(device), "threads": threads, "labs": {}}
     for spec in labs:
         preset = args.preset or spec.default_preset
         config = spec.make_config(preset)
-        res = bench_config(spec, preset, config, device, rounds=args.rounds, seconds=args.seconds)
+        res = bench_config(spec, preset, config, device, rounds=args.rounds, seconds=args.seconds,
+                           steps=args.steps)
         res["startup_ms"] = statistics.median(startup_ms(spec.name) for _ in range(args.rounds))
         results["labs"][spec.name] = res
         if spec.name == "gan":
             gl = bench_config(spec, None, spec.make_config(None, GAN_LAB_SIZE), device, rounds=args.rounds,
-                              seconds=args.seconds)
+                              seconds=args.seconds, steps=args.steps)
             results["labs"]["gan-lab-size"] = gl
             res["rss_growth_mb"] = rss_growth(args.rss_steps, device)
         if not args.json:
@@ -308,6 +337,10 @@ def _print(name: str, r: dict) -> None:
     st = r["ui_stall_ms"]
     print(f"  UI stall  p50 {st['p50']:.1f} ms  p99 {st['p99']:.1f} ms  max {st['max']:.1f} ms;"
           f"  {r['snapshots_per_s']:.0f} snapshots/s")
+    ws = r.get("worker_share") or {}
+    if ws:
+        print(f"  worker    training {100 * ws['train']:.1f} %  snapshots {100 * ws['snapshot']:.1f} %"
+              f"  sending {100 * ws['emit']:.1f} % of its time")
     if "startup_ms" in r:
         print(f"  start-up  {r['startup_ms']:.0f} ms to the first window")
     if "rss_growth_mb" in r:

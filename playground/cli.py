@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b.add_argument("--rounds", type=int, default=3, help="alternating measurement rounds")
     b.add_argument("--seconds", type=float, default=3.0, help="length of each measurement")
+    b.add_argument("--steps", type=int, help="measure this many steps each time instead of --seconds")
     b.add_argument("--rss-steps", type=int, default=50_000, help="steps of the long memory run")
     b.add_argument("--threads", type=int, default=1)
     return p

@@ -12,7 +12,7 @@ from playground.cli import main
 from playground.core.registry import all_labs
 
 KEYS = {"bare_steps_per_s", "headless_steps_per_s", "app_steps_per_s", "headless_vs_bare", "app_vs_headless",
-        "ui_stall_ms", "snapshots_per_s", "spread", "startup_ms"}
+        "ui_stall_ms", "snapshots_per_s", "spread", "startup_ms", "worker_share"}
 
 
 def test_bench_reports_every_key(capsys, qapp):
@@ -30,6 +30,16 @@ def test_bench_reports_every_key(capsys, qapp):
         for k in ("bare_steps_per_s", "headless_steps_per_s", "app_steps_per_s"):
             assert r[k] is not None and r[k] > 0, (name, k)
     assert "rss_growth_mb" in labs["gan"]
+    share = labs["gan"]["worker_share"]
+    assert set(share) == {"train", "snapshot", "emit"} and 0 < share["train"] <= 1
+
+
+def test_bench_by_steps_and_bad_steps(capsys, qapp):
+    assert main(["bench", "lstm", "--rounds", "1", "--steps", "30", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["labs"]["lstm"]
+    assert r["headless_steps_per_s"] > 0 and r["app_steps_per_s"] > 0
+    assert main(["bench", "--steps", "0"]) == 2
+    assert "--steps" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("lab", list(all_labs()))

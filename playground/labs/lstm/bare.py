@@ -6,10 +6,8 @@ plainly with torch's modules (no session, no recording), to show what the sessio
 
 from __future__ import annotations
 
-import time
 
-
-def bare_lstm(config, device, seconds: float) -> float:
+def bare_lstm(config, device, seconds: float, steps: int | None = None) -> float:
     """Steps/s of a plain loop: the task's batches, nn.LSTM/GRU/RNN, a linear head, Adam, clipping.
     Compare mode trains the second model too, as the session does."""
     import torch
@@ -42,12 +40,6 @@ def bare_lstm(config, device, seconds: float) -> float:
             torch.nn.utils.clip_grad_norm_(params, clip)
             opt.step()
 
-    for _ in range(5):
-        step()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        step()
-        n += 1
-    if device is not None and getattr(device, "type", str(device)) == "cuda":
-        torch.cuda.synchronize(device)
-    return n / (time.perf_counter() - t0)
+    from playground.bench import _rate
+
+    return _rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's

@@ -7,11 +7,10 @@ Compare mode is not reproduced (model A only).
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 
-def bare_transformer(config, device, seconds: float) -> float:
+def bare_transformer(config, device, seconds: float, steps: int | None = None) -> float:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -66,12 +65,6 @@ def bare_transformer(config, device, seconds: float) -> float:
             torch.nn.utils.clip_grad_norm_(mods.parameters(), config.clip)
         opt.step()
 
-    for _ in range(3):
-        step()
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        step()
-        n += 1
-    if getattr(device, "type", str(device)) == "cuda":
-        torch.cuda.synchronize(device)
-    return n / (time.perf_counter() - t0)
+    from playground.bench import _rate
+
+    return _rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's
