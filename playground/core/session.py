@@ -36,6 +36,7 @@ class Session:
     def __init__(self, config: Any = None, *, device: str = "auto", seed: int = 0):
         self.config = config if config is not None else cfgmod.validate(self.Config)
         self.device = resolve_device(device) if isinstance(device, str) else device
+        self.compact_on_device = self.device.type != "cpu"  # an accelerator: never sync mid-training
         configure_threads()
         self.seed = int(seed)
         self.step_count = 0
@@ -114,23 +115,30 @@ class Session:
 
     def _compact(self) -> None:
         """Bound the per-step bookkeeping without a host sync: on an accelerator, concatenate the
-        recorded scalars into one device tensor per metric (4 bytes a step); on the CPU just flush."""
-        if self.device.type == "cpu":
+        recorded scalars into one device tensor per record call (4 bytes a value and step); on the CPU
+        just flush."""
+        if not self.compact_on_device:
             self.flush()
             return
-        for _, vals in self._pending.values():
+        for key, (_, vals) in self._pending.items():
             if len(vals) > 1:
-                vals[:] = [torch.cat([v.reshape(-1) for v in vals])]
+                vals[:] = [_stacked(vals, len(key))]
         self._n_pending = 0
 
     def record(self, **values: torch.Tensor) -> None:
         """Keep scalars of the step being trained on the device; they reach the history at the
-        next flush (one host transfer for all of them)."""
-        s = self.step_count + 1
-        for k, v in values.items():
-            steps, vals = self._pending.setdefault(k, ([], []))
-            steps.append(s)
-            vals.append(v.detach().reshape(()).float())
+        next flush (one host transfer for all of them). Values recorded in one call travel as one
+        small tensor (one ``stack`` a step instead of one list entry per value)."""
+        ts = []
+        for v in values.values():
+            v = v.detach()  # never keep a step's autograd graph alive
+            if v.dim() or v.dtype != torch.float32:
+                v = v.reshape(()).float()
+            ts.append(v)
+        key = tuple(values)
+        steps, vals = self._pending.setdefault(key, ([], []))
+        steps.append(self.step_count + 1)
+        vals.append(ts[0] if len(ts) == 1 else torch.stack(ts))
 
     def flush(self) -> None:
         """Move recorded scalars to the history in one transfer; check for divergence."""
@@ -138,16 +146,19 @@ class Session:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        flat = torch.cat([_stacked(vals) for _, vals in pending.values()]).cpu().numpy()
+        flat = torch.cat([_stacked(vals, len(key)).reshape(-1) for key, (_, vals) in pending.items()])
+        flat = flat.cpu().numpy().astype(np.float64)
         i = 0
-        for k, (steps, _) in pending.items():
-            row = flat[i: i + len(steps)].astype(np.float64)
-            i += len(steps)
-            self.history.extend(k, steps, row)
-            if k in self.watch and self.diverged is None and not np.all(np.isfinite(row)):
-                j = int(np.argmax(~np.isfinite(row)))
-                self.diverged = (f"{k} became {row[j]} at step {steps[j]}: training diverged. "
-                                 "Lower the learning rate or reset.")
+        for key, (steps, _) in pending.items():
+            block = flat[i: i + len(steps) * len(key)].reshape(len(steps), len(key))  # (steps, values)
+            i += block.size
+            for j, k in enumerate(key):
+                row = block[:, j]
+                self.history.extend(k, steps, row)
+                if k in self.watch and self.diverged is None and not np.all(np.isfinite(row)):
+                    n = int(np.argmax(~np.isfinite(row)))
+                    self.diverged = (f"{k} became {row[n]} at step {steps[n]}: training diverged. "
+                                     "Lower the learning rate or reset.")
 
     def metrics(self) -> dict[str, float]:
         """Latest value of every recorded metric (flushes)."""
@@ -207,8 +218,9 @@ class Session:
         self._pending, self._n_pending = {}, 0
 
 
-def _stacked(vals: list[torch.Tensor]) -> torch.Tensor:
-    """One metric's recorded scalars as a 1-D tensor (``stack`` is ~4× cheaper than ``cat`` of views)."""
-    if all(v.dim() == 0 for v in vals):
+def _stacked(vals: list[torch.Tensor], width: int = 1) -> torch.Tensor:
+    """One record call's values over steps as a (steps, width) tensor (or (steps,) when width is 1);
+    ``stack`` is ~4× cheaper than ``cat`` of views."""
+    if all(v.dim() == (0 if width == 1 else 1) for v in vals):
         return torch.stack(vals)
-    return torch.cat([v.reshape(-1) for v in vals])  # after _compact on an accelerator
+    return torch.cat([v.reshape(-1, width) if width > 1 else v.reshape(-1) for v in vals])  # after _compact

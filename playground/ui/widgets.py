@@ -122,7 +122,7 @@ def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
     if log_y:
         pi.setLogMode(y=True)
     if legend:
-        pi.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        pi.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))  # readable over curves
     return w
 
 

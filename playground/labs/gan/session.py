@@ -103,26 +103,36 @@ class GanSession(Session):
             with torch.no_grad():
                 for p in self.D.parameters():
                     p.clamp_(-c.clip, c.clip)
-        self._last_d = (loss, d_real.detach().mean() - d_fake.detach().mean())
+        self._last_d = (loss, d_real, d_fake)  # the Wasserstein estimate is computed once a step, below
 
-    def g_step(self) -> None:
+    def g_step(self, record: bool = True) -> torch.Tensor:
         c: GanConfig = self.config
         fake = self.G(self._sample_z(c.batch_size))
         loss = g_loss(c.loss, self.D(fake))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
-        self.record(loss_g=loss)
+        if record:
+            self.record(loss_g=loss)
+        return loss
+
+    def _d_values(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The last critic step's loss and the Wasserstein estimate E D(x) - E D(G(z)) (once a step)."""
+        loss, d_real, d_fake = self._last_d
+        self._last_d = None
+        with torch.no_grad():
+            return loss, d_real.mean() - d_fake.mean()
 
     def _record_d(self) -> None:
-        loss, w = self._last_d
+        loss, w = self._d_values()
         self.record(loss_d=loss, w_estimate=w)
 
     def train_step(self) -> None:
         for _ in range(self.config.n_critic):
             self.d_step()
-        self._record_d()
-        self.g_step()
+        loss_g = self.g_step(record=False)
+        loss_d, w = self._d_values()
+        self.record(loss_d=loss_d, w_estimate=w, loss_g=loss_g)  # one record call a step: the cheapest
 
     def command(self, name: str, **kw: Any) -> Any:
         if name == "d_step":  # teaching mode: only the discriminator learns
