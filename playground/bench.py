@@ -11,7 +11,9 @@ hidden layer of 8 units, batch 150, 2 critic steps, SGD) it measures, alternatel
 - ``startup_ms``: process start to the first window shown, in a fresh process;
 - ``rss_growth_mb``: resident memory growth over a long headless GAN run after warm-up.
 
-torch's thread count is fixed the same way for all three (``--threads``, default 1).
+torch's thread count is fixed the same way for all three (``--threads``, default 1). Speeds are medians
+over rounds; ratios are paired (the median of each round's ratio), because this kind of machine drifts by
+±10 % between runs a minute apart.
 """
 
 from __future__ import annotations
@@ -257,6 +259,11 @@ def rss_growth(steps: int, device, overrides: dict | None = None) -> float:
     return _rss_mb() - r0
 
 
+def _paired(num: list[float], den: list[float]) -> float | None:
+    ratios = [a / b for a, b in zip(num, den) if b]
+    return statistics.median(ratios) if ratios else None
+
+
 def _summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -279,8 +286,10 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float,
         "bare_steps_per_s": med["bare"],
         "headless_steps_per_s": med["headless"],
         "app_steps_per_s": med["app"],
-        "headless_vs_bare": (med["headless"] / med["bare"]) if med["bare"] else None,
-        "app_vs_headless": med["app"] / med["headless"],
+        # ratios are paired: the median over rounds of each round's ratio (the two runs of a round are
+        # seconds apart, so slow drifts in this machine's speed cancel out)
+        "headless_vs_bare": _paired(runs["headless"], runs["bare"]),
+        "app_vs_headless": _paired(runs["app"], runs["headless"]),
         "ui_stall_ms": {q: statistics.median(a[f"ui_stall_ms_{q}"] for a in stalls) for q in ("p50", "p99", "max")},
         "snapshots_per_s": statistics.median(a["snapshots_per_s"] for a in stalls),
         "worker_share": {k: statistics.median(a["worker_share"].get(k, float("nan")) for a in stalls)
