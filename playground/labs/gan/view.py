@@ -37,7 +37,7 @@ class DrawViewBox(pg.ViewBox):
 
 
 class GanView(LabView):
-    max_fps = 15.0  # smooth enough to watch; a frame paints in 3 turns of ≤ 10 ms on the UI thread
+    max_fps = 12.0  # smooth enough to watch; every frame the UI paints slows training next door a little
 
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
