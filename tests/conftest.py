@@ -9,6 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("PLAYGROUND_THREADS", "1")
 
+import gc  # noqa: E402
+
 import pytest  # noqa: E402
 
 
@@ -22,6 +24,11 @@ def _no_dangling_threads(request):
     alive = [w for w in list(runner.live_workers()) if w.isRunning()]
     for w in alive:
         w.stop(2000)
+    # Collect this test's discarded windows now, on the main thread. Left to the cyclic GC, they can be
+    # collected by whichever thread allocates next, such as the next test's training thread: a Qt
+    # object's destructor then runs there and deadlocks against the main thread (Qt's signal-slot mutex
+    # one way, the GIL the other; seen once in CI).
+    gc.collect()
     assert not alive, f"test left {len(alive)} training thread(s) running"
 
 

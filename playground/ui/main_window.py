@@ -6,6 +6,7 @@ the first session is built, after the window is on screen.
 
 from __future__ import annotations
 
+import gc
 import html
 import time
 
@@ -181,6 +182,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.view is not None:
             self.view_holder.removeWidget(self.view)
             self.view.deleteLater()
+            # the old view's Python-owned Qt objects are collected here, on the UI thread; left to the
+            # cyclic GC they may be freed by a worker thread, where a Qt destructor can deadlock
+            QtCore.QTimer.singleShot(0, gc.collect)
         self.view = spec.view_cls()(spec)
         self.view.command.connect(lambda n, kw: self.runner and self.runner.command(n, kw))
         self.view.config_request.connect(self._on_param_changed)
