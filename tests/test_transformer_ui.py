@@ -101,4 +101,4 @@ def test_changing_a_structural_key_rebuilds_and_keeps_the_probe(win, qtbot):
         win._on_param_changed({"n_heads": 2})
     qtbot.waitUntil(lambda: _snap(win).get("n_heads") == 2, timeout=10000)
     assert _snap(win)["probe"]["src"] == list("554433")
-    assert win.view.attention.grid.shape == (2, 2)
+    qtbot.waitUntil(lambda: win.view.attention.grid.shape == (2, 2), timeout=5000)  # drawn in its own turn
