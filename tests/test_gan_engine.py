@@ -77,6 +77,13 @@ def test_sliced_wasserstein():
     shifted = sliced_wasserstein(a, a + torch.tensor([1.0, 0.0]))
     assert 0.5 < shifted < 0.75  # mean |cos θ| over directions = 2/π
     assert sliced_wasserstein(a, a * 0.5) < sliced_wasserstein(a, a * 0.1)
+    # the real side's sorted projections, computed once, give the same value; too few points is refused
+    from playground.labs.gan.metrics import sorted_projections
+
+    b = torch.randn(2000, 2)
+    assert sliced_wasserstein(a, b_sorted=sorted_projections(b)) == pytest.approx(sliced_wasserstein(a, b))
+    with pytest.raises(ValueError, match="points"):
+        sliced_wasserstein(a[:100], b_sorted=sorted_projections(b))
 
 
 @pytest.mark.parametrize("name", ["ring8", "grid25", "spiral", "moons", "circles", "line", "gaussian", "drawn"])

@@ -48,9 +48,10 @@ def sliced_wasserstein(a, b=None, n_proj: int = 128, seed: int = 0, *, b_sorted:
     the real data's projections are computed once, not at every evaluation.
 
     Sorting runs in numpy: torch's CPU sort is ~30× slower for this shape."""
-    nb = b_sorted.shape[1] if b_sorted is not None else len(b)
-    pa = sorted_projections(a[:nb], n_proj, seed)
-    n = pa.shape[1]
-    if b_sorted is None or nb != n:
+    if b_sorted is None:
+        n = min(len(a), len(b))
         b_sorted = sorted_projections(b[:n], n_proj, seed)
+    elif len(a) < b_sorted.shape[1]:
+        raise ValueError(f"{len(a)} points against {b_sorted.shape[1]} sorted ones: give at least as many")
+    pa = sorted_projections(a[: b_sorted.shape[1]], n_proj, seed)
     return float(np.abs(pa - b_sorted).mean(dtype=np.float64))

@@ -662,8 +662,8 @@ class LstmView(LabView):
 
     def _schedule_redraw(self) -> None:
         """Heat-maps, finder, output and saturation are redrawn at most every MIN_REDRAW_S (and
-        less often when drawing is slow), so that painting leaves the training thread its CPU;
-        the latest snapshot is always drawn in the end."""
+        less often when the output or saturation tab is slow to draw; heat-maps and finder are
+        queued in parts, see ``draw_later``); the latest snapshot is always drawn in the end."""
         wait = self._next_heavy - time.perf_counter()
         if wait <= 0:
             self._heavy_timer.stop()

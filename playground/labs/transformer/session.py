@@ -92,11 +92,6 @@ class _Net:
         return out[:, 1:]
 
 
-def _exact(pred: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
-    """(B,) True where every non-pad target token (answer and </s>) is predicted."""
-    return ((pred == tgt) | (tgt == PAD)).all(1)
-
-
 def _np(t: torch.Tensor) -> np.ndarray:
     return t.detach().float().cpu().numpy()
 
@@ -207,7 +202,7 @@ class TransformerSession(Session):
     # -- snapshot -------------------------------------------------------------------------------
     def light_snapshot(self) -> dict:
         snap = super().light_snapshot()
-        snap["metrics"] = {k: self.history.last(k) for k in self.history.names()}
+        snap["metrics"] = super().metrics()  # the latest recorded values (no held-out evaluation)
         return snap
 
     @torch.no_grad()
