@@ -48,8 +48,8 @@ def bare_gan(config, device, seconds: float, steps: int | None = None) -> float:
     import torch
     import torch.nn.functional as F
 
-    from playground.labs.gan.data import make_dataset
-    from playground.labs.gan.model import Discriminator, Generator, gradient_penalty
+    from playground.shared.data2d import make_dataset
+    from playground.shared.gan import Discriminator, Generator, gradient_penalty
 
     c = config
     G = Generator(c.latent_dim, c.g_layers, c.g_width, c.g_act).to(device)

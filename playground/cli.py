@@ -87,6 +87,13 @@ def _make_config(spec, preset, sets):
     return spec.make_config(preset, parse_assignments(sets))
 
 
+def _json_value(v):
+    """A metric as JSON: counts stay integers, non-finite numbers become null, lists pass through."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    return v
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from playground.core.config import ConfigError
@@ -192,7 +199,7 @@ def cmd_train(args) -> int:
     seconds = time.perf_counter() - t0
     if show_bar:
         print(file=sys.stderr)
-    metrics = {k: (v if math.isfinite(v) else None) for k, v in session.metrics().items()}
+    metrics = {k: _json_value(v) for k, v in session.metrics().items()}
     if args.save:
         save_session(session, args.save)
     result = {"lab": spec.name, "preset": args.preset, "steps": session.step_count, "seconds": round(seconds, 3),

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from playground.labs.gan import model
-from playground.labs.gan.data import make_dataset
-from playground.labs.gan.metrics import mode_stats, sliced_wasserstein
-from playground.labs.gan.points import DataFileError, load_points_csv, parse_points, ring8_centers
+from playground.shared import gan as model
+from playground.shared.data2d import make_dataset
+from playground.shared.metrics2d import mode_stats, sliced_wasserstein
+from playground.shared.points2d import DataFileError, load_points_csv, parse_points, ring8_centers
 
 sig = lambda t: 1 / (1 + math.exp(-t))  # noqa: E731
 
@@ -60,15 +60,34 @@ def test_mode_metrics_on_known_samples():
     sigma = 0.04
     on_modes = c.repeat_interleave(250, 0) + 0.01 * torch.randn(2000, 2)
     st = mode_stats(on_modes, c, sigma)
-    assert st == {"modes_captured": 8.0, "modes_total": 8.0, "hq_fraction": 1.0}
+    assert st == {"modes_captured": 8, "modes_total": 8, "hq_fraction": 1.0, "mode_counts": [250] * 8}
+    assert isinstance(st["modes_captured"], int)
     collapsed = c[:1].repeat(2000, 1)
-    assert mode_stats(collapsed, c, sigma)["modes_captured"] == 1.0
+    assert mode_stats(collapsed, c, sigma)["modes_captured"] == 1
     far = torch.full((2000, 2), 10.0)
     st = mode_stats(far, c, sigma)
-    assert st["modes_captured"] == 0.0 and st["hq_fraction"] == 0.0
+    assert st["modes_captured"] == 0 and st["hq_fraction"] == 0.0
     half = torch.cat([on_modes[:1000], far[:1000]])  # first 4 modes only, half the points far away
     st = mode_stats(half, c, sigma)
-    assert st["modes_captured"] == 4.0 and st["hq_fraction"] == 0.5
+    assert st["modes_captured"] == 4 and st["hq_fraction"] == 0.5
+
+
+def test_a_mode_needs_20_of_2500_samples():
+    """The literature's rule: captured with >= 0.8 % of all evaluated samples within 3 sigma."""
+    from playground.shared.points2d import grid25_centers
+
+    c = torch.tensor(grid25_centers(), dtype=torch.float32)
+    sigma = 0.05
+    counts = [75, 27, 22, 22, 64, 18, 9, 9, 11, 14, 22, 9, 13, 11, 14, 16, 8, 5, 4, 26, 61, 27, 21, 21, 36]
+    near = torch.cat([c[i].repeat(n, 1) for i, n in enumerate(counts)])
+    far = torch.full((2500 - len(near), 2), 10.0)
+    st = mode_stats(torch.cat([near, far]), c, sigma)
+    assert st["mode_counts"] == counts
+    assert st["modes_captured"] == 12  # the issue's seed-7 example: 12/25, not 23/25
+    four = torch.cat([c[0].repeat(4, 1), c[1].repeat(20, 1), torch.full((2476, 2), 10.0)])
+    st = mode_stats(four, c, sigma)
+    assert st["mode_counts"][0] == 4 and st["mode_counts"][1] == 20
+    assert st["modes_captured"] == 1  # 4 samples: not captured; 20 of 2,500: captured
 
 
 def test_sliced_wasserstein():
@@ -78,7 +97,7 @@ def test_sliced_wasserstein():
     assert 0.5 < shifted < 0.75  # mean |cos θ| over directions = 2/π
     assert sliced_wasserstein(a, a * 0.5) < sliced_wasserstein(a, a * 0.1)
     # the real side's sorted projections, computed once, give the same value; too few points is refused
-    from playground.labs.gan.metrics import sorted_projections
+    from playground.shared.metrics2d import sorted_projections
 
     b = torch.randn(2000, 2)
     assert sliced_wasserstein(a, b_sorted=sorted_projections(b)) == pytest.approx(sliced_wasserstein(a, b))
@@ -123,7 +142,7 @@ def test_bad_csv_gets_a_clear_message(tmp_path, content, needle):
 
 
 def test_huge_csv_is_refused_without_reading_it(tmp_path, monkeypatch):
-    from playground.labs.gan import points
+    from playground.shared import points2d as points
 
     monkeypatch.setattr(points, "MAX_CSV_BYTES", 100)
     p = tmp_path / "big.csv"

@@ -49,6 +49,14 @@ class ParamInfo:
     path_ok: bool = False  # str keys: a file path is accepted besides the choices
     group: str = ""
     step: float | None = None
+    when: tuple | None = None  # ((key, (values, ...)), ...): applies only when each named key has one of them
+
+    def applies(self, config: Any) -> bool:
+        """Whether this key matters for ``config`` (a dataclass or a dict); validation accepts it either way."""
+        if not self.when:
+            return True
+        get = config.get if isinstance(config, Mapping) else (lambda k: getattr(config, k))
+        return all(get(k) in vals for k, vals in self.when)
 
     def allowed(self) -> str:
         if self.type is bool:
@@ -76,10 +84,15 @@ def _fmt(x: float | None) -> str:
 
 def param(default: Any, help: str, *, lo: float | None = None, hi: float | None = None,
           choices: Sequence | None = None, live: bool = False, log: bool = False,
-          path_ok: bool = False, group: str = "", step: float | None = None) -> Any:
-    """Declare a config field with its help text, allowed range/choices and mutability."""
+          path_ok: bool = False, group: str = "", step: float | None = None,
+          when: Mapping[str, Sequence] | None = None) -> Any:
+    """Declare a config field with its help text, allowed range/choices and mutability.
+
+    ``when={"task": ("sine",)}`` says the key only applies to those values of another key (the panel hides
+    it otherwise, ``playground list`` shows it per task); validation still accepts any value."""
+    when_t = tuple((k, tuple(v)) for k, v in when.items()) if when else None
     meta = dict(help=help, lo=lo, hi=hi, choices=tuple(choices) if choices is not None else None,
-                live=live, log=log, path_ok=path_ok, group=group, step=step)
+                live=live, log=log, path_ok=path_ok, group=group, step=step, when=when_t)
     return field(default=default, metadata=meta)
 
 
@@ -94,7 +107,7 @@ def params(cls_or_obj) -> list[ParamInfo]:
         default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
         out.append(ParamInfo(f.name, typ, default, m.get("help", ""), m.get("lo"), m.get("hi"),
                              m.get("choices"), m.get("live", False), m.get("log", False),
-                             m.get("path_ok", False), m.get("group", ""), m.get("step")))
+                             m.get("path_ok", False), m.get("group", ""), m.get("step"), m.get("when")))
     return out
 
 

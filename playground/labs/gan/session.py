@@ -9,15 +9,15 @@ import numpy as np
 import torch
 
 from playground.core.session import Session
+from playground.shared import metrics2d as metrics
+from playground.shared.data2d import Dataset, make_dataset
+from playground.shared.gan import Discriminator, Generator, d_loss, d_probability, g_loss, gradient_penalty
 
-from . import metrics
 from .config import GanConfig
-from .data import Dataset, make_dataset
-from .model import Discriminator, Generator, d_loss, d_probability, g_loss, gradient_penalty
 
-N_EVAL = 2000  # generated points for the metrics
+N_EVAL = metrics.MIN_EVAL_SAMPLES  # generated points for the metrics (2,500: the modes-captured rule's count)
 N_ARROWS = 96
-EVAL_EVERY_S = 0.4  # the metrics (2,000 samples) are refreshed at most this often in live snapshots
+EVAL_EVERY_S = 0.4  # the metrics (2,500 samples) are refreshed at most this often in live snapshots
 
 
 def _optimizer(name: str, params, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
@@ -185,7 +185,7 @@ class GanSession(Session):
     # -- evaluation and views ----------------------------------------------------------------------
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        """Metrics on 2,000 generated points (fixed noise); also appended to the history."""
+        """Metrics on 2,500 generated points (fixed noise); also appended to the history."""
         was = self.G.training
         self.G.eval()
         fake = self.G(self.z_eval)
@@ -195,7 +195,7 @@ class GanSession(Session):
         out: dict[str, float] = {"swd": metrics.sliced_wasserstein(fake, b_sorted=self._real_sorted[1])}
         if self.data.is_mixture:
             out.update(metrics.mode_stats(fake, self.data.centers, self.data.sigma))
-        self.history.add(self.step_count, **{k: v for k, v in out.items() if k != "modes_total"})
+        self.history.add(self.step_count, **{k: v for k, v in out.items() if k not in ("modes_total", "mode_counts")})
         return out
 
     def metrics(self) -> dict[str, float]:

@@ -7,9 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
 from playground.ui.widgets import Curves, LabView, make_plot
-
-from .points import DataFileError, default_drawing, load_points_csv
 
 REAL = "#1f77b4"
 FAKE = "#e4572e"

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .points import DataFileError, default_drawing, grid25_centers, load_points_csv, ring8_centers
+from .points2d import DataFileError, default_drawing, grid25_centers, load_points_csv, ring8_centers
 
 __all__ = ["Dataset", "make_dataset", "DataFileError", "load_points_csv"]
 

@@ -1,6 +1,7 @@
-"""GAN models and objectives, small enough to read top to bottom.
+"""GAN objectives for any data shape, and the MLP generator / discriminator of the 2D labs.
 
 Generator G: z (B, latent_dim) -> x (B, 2).  Discriminator / critic D: x (B, 2) -> score (B,).
+The objectives take raw scores (B,) and work the same for images (the image lab's DCGAN uses them).
 D outputs a raw score (a logit for the minimax/non-saturating losses, a real number for the others);
 each objective below says how it uses it.
 """
@@ -87,11 +88,11 @@ def g_loss(kind: str, d_fake: torch.Tensor) -> torch.Tensor:
 
 
 def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """WGAN-GP: E[(‖∇D(x̂)‖₂ - 1)²] on x̂ = εx + (1-ε)G(z), ε ~ U[0,1] per sample."""
-    eps = torch.rand(real.shape[0], 1, generator=gen, device=real.device)  # (B, 1)
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)  # (B, 2)
-    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)  # (B, 2)
-    return ((grad.norm(2, dim=1) - 1.0) ** 2).mean()
+    """WGAN-GP: E[(‖∇D(x̂)‖₂ - 1)²] on x̂ = εx + (1-ε)G(z), ε ~ U[0,1] per sample (any sample shape)."""
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=gen, device=real.device)  # (B, 1, ...)
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)  # (B, ...)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)  # (B, ...)
+    return ((grad.flatten(1).norm(2, dim=1) - 1.0) ** 2).mean()
 
 
 def d_probability(kind: str, score: torch.Tensor) -> torch.Tensor:
