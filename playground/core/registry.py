@@ -16,6 +16,9 @@ from . import config as cfgmod
 from .resources import lesson_text, load_presets
 
 
+PRESET_META = ("description", "steps")  # preset entries that are not config keys
+
+
 @dataclass
 class LabSpec:
     name: str
@@ -43,7 +46,14 @@ class LabSpec:
     def preset_values(self, name: str) -> dict:
         if name not in self.presets:
             raise cfgmod.ConfigError("preset", name, "one of " + ", ".join(self.presets), "unknown preset")
-        return {k: v for k, v in self.presets[name].items() if k != "description"}
+        return {k: v for k, v in self.presets[name].items() if k not in PRESET_META}
+
+    def preset_steps(self, name: str | None) -> int | None:
+        """The preset's default length (``steps = N`` in its TOML table), or None."""
+        if not name or name not in self.presets:
+            return None
+        steps = self.presets[name].get("steps")
+        return int(steps) if steps is not None else None
 
     def make_config(self, preset: str | None = None, overrides: dict | None = None):
         """Config from the preset (or defaults) plus overrides, validated."""
