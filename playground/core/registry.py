@@ -15,7 +15,6 @@ from functools import lru_cache
 from . import config as cfgmod
 from .resources import lesson_text, load_presets
 
-
 PRESET_META = ("description", "steps")  # preset entries that are not config keys
 
 
