@@ -145,7 +145,8 @@ def cmd_list(args) -> int:
             print("  keys:")
             for p in params(spec.config_cls):
                 live = "live" if p.live else "restarts"
-                print(f"    {p.name} = {p.default!r}  [{p.allowed()}; {live}]  {p.help}")
+                when = f"  ({p.when_text()})" if p.when else ""
+                print(f"    {p.name} = {p.default!r}{when}  [{p.allowed()}; {live}]  {p.help}")
         print()
     return 0
 
