@@ -87,8 +87,9 @@ class TransformerView(LabView):
     def _make_curves(self, compare: dict | None, seq2seq: bool) -> None:
         self._curve_key = (compare, seq2seq)
         loss, acc = curve_names(compare, seq2seq)
-        self.loss_curves = self.curves.set_curves("loss", loss)
-        self.acc_curves = self.curves.set_curves("accuracy", acc)
+        held_out = ("val_loss", "val_loss_b", "sequence_accuracy", "sequence_accuracy_b")  # measured now and then
+        self.loss_curves = self.curves.set_curves("loss", loss, unsmoothed=held_out)
+        self.acc_curves = self.curves.set_curves("accuracy", acc, unsmoothed=held_out)
         for key, item in self.acc_curves.items.items():
             if key.startswith("sequence_accuracy"):  # one point per snapshot: show the points too
                 item.setSymbol("o")

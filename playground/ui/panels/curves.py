@@ -54,16 +54,17 @@ class SmoothedCurves:
     faint). A curve whose data did not change is left alone, so it is not repainted."""
 
     def __init__(self, plot: pg.PlotWidget, names: dict[str, str] | list[str], *, width: float = 1.5,
-                 smooth: bool = True):
+                 smooth: bool = True, unsmoothed: tuple[str, ...] = ()):
         self.plot = plot
         self.smooth = smooth
+        self.unsmoothed = set(unsmoothed)  # curves measured now and then (held-out metrics): never smoothed
         self.weight = 0.0
         self.items: dict[str, pg.PlotDataItem] = {}
         self.raw: dict[str, pg.PlotDataItem] = {}
         labels = names if isinstance(names, dict) else {n: n for n in names}
         for i, (key, label) in enumerate(labels.items()):
             color = pg.mkColor(PALETTE[i % len(PALETTE)])
-            if smooth:
+            if smooth and key not in self.unsmoothed:
                 faint = pg.mkColor(color)
                 faint.setAlpha(70)
                 raw = plot.plot([], [], pen=pg.mkPen(faint, width=1))
@@ -96,7 +97,8 @@ class SmoothedCurves:
             self._shown[key] = sig
             s = np.asarray(s)
             v = np.asarray(v, np.float64)
-            shown = ema_debiased(v, self.weight) if self.smooth and self.weight > 0 else v
+            smooth = self.smooth and self.weight > 0 and key not in self.unsmoothed
+            shown = ema_debiased(v, self.weight) if smooth else v
             finite = np.isfinite(shown)  # plots never break on NaN/inf: draw only finite points
             item.setData(s[finite], shown[finite])
             if key in self.raw and self.weight > 0:
@@ -122,6 +124,7 @@ class CurvesPanel(QtWidgets.QWidget):
         self.plots: dict[str, pg.PlotWidget] = {}
         self.curves: dict[str, SmoothedCurves] = {}
         self._smoothable: dict[str, bool] = {}
+        self._hist: dict | None = None
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
@@ -165,8 +168,10 @@ class CurvesPanel(QtWidgets.QWidget):
         self._layout.addWidget(plot, stretch)
         return plot
 
-    def set_curves(self, key: str, names: dict[str, str] | list[str], *, width: float = 1.5) -> SmoothedCurves:
-        """(Re)create the curves of plot ``key`` (its old curves and legend entries are removed)."""
+    def set_curves(self, key: str, names: dict[str, str] | list[str], *, width: float = 1.5,
+                   unsmoothed: tuple[str, ...] = ()) -> SmoothedCurves:
+        """(Re)create the curves of plot ``key`` (its old curves and legend entries are removed);
+        ``unsmoothed`` names curves measured now and then (held-out metrics) that are never smoothed."""
         plot = self.plots[key]
         if key in self.curves:
             old = self.curves[key]
@@ -175,10 +180,9 @@ class CurvesPanel(QtWidgets.QWidget):
                 legend = plot.getPlotItem().legend
                 if legend is not None:
                     legend.removeItem(item)
-        c = SmoothedCurves(plot, names, width=width, smooth=self._smoothable[key])
+        c = SmoothedCurves(plot, names, width=width, smooth=self._smoothable[key], unsmoothed=unsmoothed)
         c.set_weight(self.weight)
         self.curves[key] = c
-        self._hist = getattr(self, "_hist", None)
         return c
 
     def update(self, hist: dict, keys=None) -> None:
@@ -189,9 +193,8 @@ class CurvesPanel(QtWidgets.QWidget):
                 c.update(hist)
 
     def _redraw(self) -> None:
-        hist = getattr(self, "_hist", None)
-        if hist:
-            self.update(hist)
+        if self._hist:
+            self.update(self._hist)
 
     def clear(self) -> None:
         self._hist = None

@@ -8,6 +8,7 @@ heads: layers × heads). The lab's panel decides what each cell shows; the grid 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,6 +60,7 @@ class HeatmapGrid(QtWidgets.QWidget):
         self.images: dict[tuple[int, int], pg.ImageItem] = {}
         self.regions: list[pg.LinearRegionItem] = []
         self.bars: dict[tuple, pg.ColorBarItem] = {}
+        self.notes: list[pg.LabelItem] = []
         self.data: dict[tuple[int, int], np.ndarray] = {}
         self.zoomed: tuple[int, int] | None = None
         self.tooltip: Callable[[int, int, int, int], str] | None = None  # (r, c, data_row, data_col) -> text
@@ -108,6 +110,7 @@ class HeatmapGrid(QtWidgets.QWidget):
         self.cells = [list(r) for r in cells]
         self._axis_labels = (x, y)
         self.plots, self.images, self.regions, self.bars, self.data = {}, {}, [], {}, {}
+        self.notes = []
         n_rows, n_cols = self.shape
         for r, row in enumerate(self.cells):
             for c, cell in enumerate(row):
@@ -172,6 +175,13 @@ class HeatmapGrid(QtWidgets.QWidget):
         if 0 <= r < len(self.cells) and 0 <= c < len(self.cells[r]):
             return self.cells[r][c]
         return None
+
+    def set_note(self, r: int, c: int, text: str, colspan: int = 1) -> None:
+        """A grey note in an empty place of the grid (e.g. "a plain RNN has no gates"), wrapped to fit."""
+        html = "<br>".join(textwrap.wrap(text, 34 * colspan))
+        label = pg.LabelItem(html, size="9pt", color="#555")
+        self.layout_widget.addItem(label, row=r, col=c, colspan=colspan)
+        self.notes.append(label)
 
     def set_title(self, r: int, c: int, title: str) -> None:
         p = self.plots.get((r, c))
