@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.ui.widgets import PALETTE, HeatMap, make_plot, small_font
 
-from .panels_attention import short
+from .panels_attention import esc, short
 
 
 class EmbeddingPlot(QtWidgets.QWidget):
@@ -103,10 +103,6 @@ def _fmt(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.3f}"
 
 
-def _esc(s) -> str:
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class StatusLine(QtWidgets.QLabel):
     """One rich-text line of numbers above the curves.
 
@@ -136,7 +132,7 @@ class StatusLine(QtWidgets.QLabel):
             b = [f"loss {_fmt(m.get('loss_b'))}"]
             if "sequence_accuracy_b" in m:
                 b.append(f"sequence acc {_fmt(m.get('sequence_accuracy_b'))}")
-            parts.append(f"<br><span style='color:{PALETTE[1]}'>{_esc(snap['compare']['b'])}: "
+            parts.append(f"<br><span style='color:{PALETTE[1]}'>{esc(snap['compare']['b'])}: "
                          + " · ".join(b) + "</span>")
         n_off = len(snap.get("ablated") or []) + len(snap.get("ablated_b") or [])
         if n_off:

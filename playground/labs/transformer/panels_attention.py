@@ -178,8 +178,24 @@ class AttentionPanel(QtWidgets.QWidget):
         self.grid.highlight_row(row)
 
 
-def _esc(s) -> str:
+def esc(s) -> str:
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def source_ok(view, text: str, error: QtWidgets.QLabel) -> bool:
+    """Check a typed source against the task's vocabulary; a bad one is shown in ``error`` and as a message."""
+    if view.spec_src is not None:
+        from .vocab import parse_source
+
+        try:
+            parse_source(view.spec_src, text)
+        except ValueError as e:
+            error.setText(str(e))
+            error.setVisible(True)
+            view.message.emit(str(e))
+            return False
+    error.setVisible(False)
+    return True
 
 
 class ProbePanel(QtWidgets.QWidget):
@@ -248,26 +264,17 @@ class ProbePanel(QtWidgets.QWidget):
             pred = " ".join(probe["pred"])
             ok = probe.get("correct")
             verdict = ("<span style='color:#1a7f37'>✓</span>" if ok else
-                       f"<span style='color:#b00020'>✗</span> target {_esc(' '.join(probe['target']))}")
-            self.probe_out.setText(f"{_esc(' '.join(probe['src']))} → <b>{_esc(pred)}</b> {verdict}")
+                       f"<span style='color:#b00020'>✗</span> target {esc(' '.join(probe['target']))}")
+            self.probe_out.setText(f"{esc(' '.join(probe['src']))} → <b>{esc(pred)}</b> {verdict}")
         else:
             nxt = "".join(probe["pred"][-20:])
-            self.probe_out.setText(f"Next-character guesses for the last 20 positions: <tt>{_esc(nxt)}</tt>")
+            self.probe_out.setText(f"Next-character guesses for the last 20 positions: <tt>{esc(nxt)}</tt>")
         self.attention.set_data(probe, snap.get("ablated_b" if b else "ablated"))
 
     def set_probe(self) -> None:
         text = self.probe_edit.text()
-        if self.view.spec_src is not None:
-            from .vocab import parse_source
-
-            try:
-                parse_source(self.view.spec_src, text)
-            except ValueError as e:
-                self.probe_error.setText(str(e))
-                self.probe_error.setVisible(True)
-                self.view.message.emit(str(e))
-                return
-        self.probe_error.setVisible(False)
+        if not source_ok(self.view, text, self.probe_error):
+            return
         self.probe_edit.clearFocus()
         self.view.command.emit("set_probe", {"text": text})
 

@@ -6,12 +6,7 @@ from PySide6 import QtCore, QtWidgets
 
 from playground.ui.widgets import small_font
 
-from .panels_attention import AttentionPanel, short
-from .vocab import parse_source
-
-
-def esc(s) -> str:
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+from .panels_attention import AttentionPanel, esc, short, source_ok
 
 
 class InferencePanel(QtWidgets.QWidget):
@@ -99,16 +94,8 @@ class InferencePanel(QtWidgets.QWidget):
 
     def decode(self) -> None:
         text = self.edit.text()
-        spec = self.view.spec_src
-        if spec is not None:
-            try:
-                parse_source(spec, text)
-            except ValueError as e:
-                self.error.setText(str(e))
-                self.error.setVisible(True)
-                self.view.message.emit(str(e))
-                return
-        self.error.setVisible(False)
+        if not source_ok(self.view, text, self.error):
+            return
         kw = {"text": text, "temperature": self.temp.value(), "top_k": self.topk.value()}
         if self.charlm:
             kw["length"] = self.length.value()
