@@ -56,7 +56,8 @@ class GatesPanel(QtWidgets.QWidget):
         return (k // self.cols, k % self.cols)
 
     def relayout(self, mode: int, size: tuple[int, int] | None = None) -> None:
-        """Assign (model, quantity) to the places of the grid; ``size`` (T, H) frames empty maps."""
+        """Assign (model, quantity) to the places of the grid; ``size`` (T, H) frames empty maps. The view
+        queues the maps' drawing afterwards (``jobs``)."""
         if not self.compare:
             key, self.cols = "a", 0
         elif mode == 0:
@@ -89,9 +90,6 @@ class GatesPanel(QtWidgets.QWidget):
                                                  "tanh at every step.", colspan=2)
             if size is not None:
                 self.grid.set_range(size[1], size[0])
-        if self.snap is not None:
-            for job in self.jobs(self.snap).values():
-                job()
 
     def jobs(self, snap: dict) -> dict:
         """One drawing job per map (the view runs each in its own event-loop turn)."""
