@@ -55,6 +55,8 @@ class HeatmapGrid(QtWidgets.QWidget):
         self.layout_widget.ci.layout.setSpacing(2)
         self.tick_font = QtGui.QFont(self.font())  # kept alive here: axes paint with it
         self.tick_font.setPointSize(7)
+        self.bar_font = QtGui.QFont(self.font())  # colour bars: one per scale, so a little larger
+        self.bar_font.setPointSize(8)
         self.cells: list[list[Cell | None]] = []
         self.plots: dict[tuple[int, int], pg.PlotItem] = {}
         self.images: dict[tuple[int, int], pg.ImageItem] = {}
@@ -158,7 +160,7 @@ class HeatmapGrid(QtWidgets.QWidget):
             for i, ((levels, cmap), name) in enumerate(scales.items()):
                 bar = pg.ColorBarItem(values=levels, colorMap=pg.colormap.get(cmap), interactive=False, width=10,
                                       label=name or None)
-                bar.axis.setStyle(tickFont=self.tick_font)
+                bar.axis.setStyle(tickFont=self.bar_font)
                 bar.setMinimumWidth(56 if name else 44)  # keep room for the tick labels however narrow
                 side.addItem(bar, row=i, col=0)
                 self.bars[(levels, cmap)] = bar
