@@ -145,7 +145,8 @@ def cmd_list(args) -> int:
             print("  keys:")
             for p in params(spec.config_cls):
                 live = "live" if p.live else "restarts"
-                print(f"    {p.name} = {p.default!r}  [{p.allowed()}; {live}]  {p.help}")
+                when = f"  ({p.when_text()})" if p.when else ""
+                print(f"    {p.name} = {p.default!r}{when}  [{p.allowed()}; {live}]  {p.help}")
         print()
     return 0
 
@@ -177,28 +178,43 @@ def cmd_train(args) -> int:
             session.load_state_dict(state)
         except (CheckpointError, ValueError) as e:
             raise UsageError(str(e).splitlines()[0]) from None
+    from playground.core.loop import MAX_HZ
+
     show_bar = sys.stderr.isatty() and not args.json
     t0 = time.perf_counter()
     done = 0
     chunk = max(1, min(100, steps // 100 or 1))
+    check_every = 1.0 / MAX_HZ  # finiteness is checked at the app's flush cadence (its snapshot rate)
+    next_check = t0 + check_every
     interrupted = False
     try:
         bar = _progress(steps, show_bar)
         while done < steps:
-            n = min(chunk, steps - done)
+            # small chunks until the first check: a run that diverges at once stops within a second
+            n = min(chunk if done >= chunk else 1, steps - done)
             session.step(n)
             done += n
             if done % (chunk * 20) == 0 or done == steps:  # every 20th chunk: ~20 points of the metric curves
                 session.evaluate()
                 session.flush()
-                if session.diverged:
-                    break
+            elif time.perf_counter() >= next_check:
+                session.flush()
+                next_check = time.perf_counter() + check_every
+            if session.diverged:
+                break
             bar(done, session)
     except KeyboardInterrupt:
         interrupted = True
     seconds = time.perf_counter() - t0
     if show_bar:
         print(file=sys.stderr)
+    if session.diverged:  # one line, no metrics block full of None
+        print(f"playground: training failed after {session.step_count:,} steps ({seconds:.1f} s): "
+              f"{session.diverged}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"lab": spec.name, "preset": args.preset, "steps": session.step_count,
+                              "seconds": round(seconds, 3), "device": str(device), "error": session.diverged}))
+        return 1
     metrics = {k: _json_value(v) for k, v in session.metrics().items()}
     if args.save:
         save_session(session, args.save)
@@ -210,12 +226,6 @@ def cmd_train(args) -> int:
               f"on {device}")
         for k, v in metrics.items():
             print(f"  {k:>16s}: {v}")
-    if session.diverged:
-        print(f"playground: training failed: {session.diverged}", file=sys.stderr)
-        if args.json:
-            result["error"] = session.diverged
-            print(json.dumps(result))
-        return 1
     if args.json:
         print(json.dumps(result))
     if interrupted:

@@ -136,7 +136,7 @@ from playground.core.registry import all_labs
 for spec in all_labs().values():
     mod = importlib.import_module(f'playground.labs.{spec.name}')
     for info in pkgutil.iter_modules(mod.__path__):
-        if info.name != 'view':
+        if info.name != 'view' and not info.name.startswith('panels'):  # a lab's Qt files: view.py, panels*.py
             importlib.import_module(f'playground.labs.{spec.name}.{info.name}')
     spec.session_cls()
     s = spec.make_session(spec.make_config(spec.default_preset), device='cpu')

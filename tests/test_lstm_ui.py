@@ -32,9 +32,9 @@ def test_start_select_switch_task_and_compare(window, qtbot):
     assert snap["task"] == "adding" and "mse" in snap["history"]
     view = w.view
     view.select_unit(3)
-    maps = [hm for hm in view.maps if hm.isVisible()]
-    assert len(maps) == 6 and all(hm.highlight.isVisible() for hm in maps)
-    assert all(tuple(hm.highlight.getRegion()) == (3, 4) for hm in maps)
+    regions = view.gates.grid.regions
+    assert len(regions) == 6 and all(r.isVisible() for r in regions)
+    assert all(tuple(r.getRegion()) == (3, 4) for r in regions)
 
     # switch task (a rebuild): the view follows with parentheses' snapshots
     w._on_param_changed({"task": "parentheses"})
@@ -52,7 +52,7 @@ def test_start_select_switch_task_and_compare(window, qtbot):
     snap = wait_snap(qtbot, w, lambda s: s["compare"] and s["step"] >= 10)
     assert set(snap["models"]) == {"a", "b"}
     assert {"loss", "loss_b"} <= set(snap["history"])
-    assert view._slots[-1] == ("b", "h") and view.grad_curves["b"].isVisible()
+    assert view.gates.slots[-1] == ("b", "h") and view.grad_curves["b"].isVisible()
 
     # new probe goes through the runner to the session
     seed = snap["probe_seed"]

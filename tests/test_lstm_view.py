@@ -29,8 +29,10 @@ def view(qtbot):
     return v
 
 
-def visible_maps(v):
-    return [hm for hm in v.maps if hm.isVisible()]
+def grid_images(v):
+    """The images of the heat-map grid, in slot order (empty places skipped)."""
+    g = v.gates.grid
+    return [g.images[v.gates.place(k)] for k, (key, _) in enumerate(v.gates.slots) if key]
 
 
 def test_adding_view_draws_and_highlights_a_unit(view, qtbot):
@@ -38,26 +40,32 @@ def test_adding_view_draws_and_highlights_a_unit(view, qtbot):
     view.set_config(cfg)
     view.set_snapshot(snap)
     view.flush_drawing()
-    maps = visible_maps(view)
-    assert [q for _, q in view._slots] == ["f", "i", "o", "g", "c", "h"] and len(maps) == 6
-    for hm, (_, q) in zip(maps, view._slots, strict=True):
-        img = hm.img.image
-        assert img.shape == (12, cfg.seq_len)  # units × time
-        np.testing.assert_allclose(img, snap["models"]["a"]["maps"][q][0].T)
-    assert maps[0].levels == (0.0, 1.0) and maps[4].levels == (-2.0, 2.0) and maps[5].levels == (-1.0, 1.0)
+    grid = view.gates.grid
+    images = grid_images(view)
+    assert [q for _, q in view.gates.slots] == ["f", "i", "o", "g", "c", "h"] and len(images) == 6
+    for img, (_, q) in zip(images, view.gates.slots, strict=True):
+        assert img.image.shape == (12, cfg.seq_len)  # units × time
+        np.testing.assert_allclose(img.image, snap["models"]["a"]["maps"][q][0].T)
+    cells = [grid.cell(*view.gates.place(k)) for k in range(6)]
+    assert cells[0].levels == (0.0, 1.0) and cells[4].levels == (-2.0, 2.0) and cells[5].levels == (-1.0, 1.0)
+    assert len(grid.bars) == 3  # one colour bar per scale (gates, tanh outputs, cell state), not one per map
     # clicking a heat-map row selects that unit everywhere
-    maps[2].clicked.emit(5, 10)
+    grid.cell_clicked.emit(0, 2, 5, 10)
     assert view.unit == 5 and view.unit_spin.value() == 5
-    for hm in maps:
-        assert hm.highlight.isVisible() and tuple(hm.highlight.getRegion()) == (5, 6)
+    assert all(r.isVisible() and tuple(r.getRegion()) == (5, 6) for r in grid.regions)
     # the finder table lists units; clicking a row selects it
     assert view.table.rowCount() > 0
     u = int(view.table.item(1, 0).text())
-    view._on_table_click(1, 0)
+    view.finder.on_table_click(1, 0)
     assert view.unit == u
-    assert all(tuple(hm.highlight.getRegion()) == (u, u + 1) for hm in maps)
+    assert all(tuple(r.getRegion()) == (u, u + 1) for r in grid.regions)
     view.select_unit(None)
-    assert not any(hm.highlight.isVisible() for hm in maps)
+    assert not any(r.isVisible() for r in grid.regions)
+    # a double click zooms into one map (the 'Show' box follows); back shows them all
+    grid.zoom_into(1, 1)
+    assert view.rows_box.currentText() == "c cell state" and grid.zoom.levels == (-2.0, 2.0)
+    grid.back.click()
+    assert grid.zoomed is None and view.rows_box.currentIndex() == 0
     # gradient flow curve and the baseline
     y = view.grad_curves["a"].yData
     assert len(y) == cfg.seq_len and np.all(y > 0)
@@ -84,14 +92,14 @@ def test_compare_mode_side_by_side(view):
     view.set_config(cfg)
     view.set_snapshot(snap)
     view.flush_drawing()
-    assert view._slots == [("a", "f"), ("a", "c"), ("a", "h"), ("", ""), ("", ""), ("b", "h")]
-    assert view.no_gates.isVisible()
+    assert view.gates.slots == [("a", "f"), ("a", "c"), ("a", "h"), ("", ""), ("", ""), ("b", "h")]
+    assert "no gates" in view.gates.grid.notes[0].text
     assert view.grad_curves["b"].isVisible() and len(view.grad_curves["b"].getData()[0]) == cfg.seq_len
     assert set(view.loss_curves.items) == {"loss", "loss_b"}
     view.select_unit(3)
-    assert all(hm.highlight.isVisible() for hm in visible_maps(view))
+    assert all(r.isVisible() for r in view.gates.grid.regions)
     view.rows_box.setCurrentIndex(2)  # all of B
-    assert view._slots == [("b", "h")]
+    assert view.gates.slots == [("b", "h")]
     view.tabs.setCurrentIndex(2)
     view.set_snapshot(snap)
     view.flush_drawing()
@@ -103,10 +111,11 @@ def test_single_quantity_mode(view):
     view.set_config(cfg)
     view.set_snapshot(snap)
     view.flush_drawing()
-    view.rows_box.setCurrentIndex(5)  # c
+    view.rows_box.setCurrentIndex(5)  # c, large
     view.flush_drawing()
-    assert view._slots == [("a", "c")] and len(visible_maps(view)) == 1
-    assert visible_maps(view)[0].img.image.shape == (10, cfg.seq_len)
+    grid = view.gates.grid
+    assert grid.zoomed == view.gates.place(4) and grid.stack.currentIndex() == 1
+    assert grid.zoom.img.image.shape == (10, cfg.seq_len)
 
 
 def test_charlm_text_coloured_by_unit(view, qtbot):
@@ -170,11 +179,11 @@ def test_gru_two_layers(view):
     view.set_config(cfg)
     view.set_snapshot(snap)
     view.flush_drawing()
-    assert [q for _, q in view._slots] == ["r", "z", "n", "h"]
+    assert [q for _, q in view.gates.slots] == ["r", "z", "n", "h"]
     assert view.layer_box.isVisible() and view.layer == 1
     view.layer_box.setCurrentIndex(0)
     view.flush_drawing()
-    np.testing.assert_allclose(visible_maps(view)[0].img.image, snap["models"]["a"]["maps"]["r"][0].T)
+    np.testing.assert_allclose(grid_images(view)[0].image, snap["models"]["a"]["maps"]["r"][0].T)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -203,8 +212,8 @@ def test_hover_reads_the_value_under_the_mouse(view, monkeypatch):
     from PySide6 import QtWidgets
 
     monkeypatch.setattr(QtWidgets.QToolTip, "showText", lambda *a: shown.append(a[1]))
-    hm = view.maps[0]  # forget gate
-    pos = hm.plot.vb.mapViewToScene(__import__("pyqtgraph").Point(3.5, 2.5))
-    view._hover(0, pos)
+    plot = view.gates.grid.plots[(0, 0)]  # forget gate
+    pos = plot.vb.mapViewToScene(__import__("pyqtgraph").Point(3.5, 2.5))
+    view.gates.grid._hover(pos)
     v = snap["models"]["a"]["maps"]["f"][0, 3, 2]
     assert shown and "unit 2" in shown[-1] and "t=3" in shown[-1] and f"{v:+.3f}" in shown[-1]

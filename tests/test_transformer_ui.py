@@ -49,7 +49,7 @@ def test_train_ablate_and_infer_through_the_window(win, qtbot):
     # the cross-attention grid shows the probe; pick a head and zoom into it
     panel = view.attention
     assert panel.kind == "cross" and panel.grid.shape == (2, 4)
-    panel.grid.head_clicked.emit(1, 0)
+    panel.grid.cell_clicked.emit(1, 0, 0, 0)
     assert panel.stack.currentIndex() == 1 and "layer 2, head 1" in panel.zoom_title.text()
     # switch off every cross-attention head of the last layer from the zoomed page
     for head in range(4):

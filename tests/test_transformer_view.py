@@ -47,10 +47,10 @@ def wired(qtbot):
 def _click_head(qtbot, grid, layer, head, button=QtCore.Qt.LeftButton):
     qtbot.waitExposed(grid)
     qtbot.wait(50)  # let the layout settle before mapping the head's centre to pixels
-    img = grid.images[layer][head]
+    img = grid.images[(layer, head)]
     scene_pt = img.mapToScene(img.boundingRect().center())
-    pos = grid.mapFromScene(scene_pt)
-    qtbot.mouseClick(grid.viewport(), button, pos=pos)
+    pos = grid.layout_widget.mapFromScene(scene_pt)
+    qtbot.mouseClick(grid.layout_widget.viewport(), button, pos=pos)
 
 
 def test_grid_zoom_and_ablation_change_accuracy(wired, qtbot):
@@ -66,9 +66,9 @@ def test_grid_zoom_and_ablation_change_accuracy(wired, qtbot):
     assert panel.kind == "cross"  # the view opens on cross-attention
     grid = panel.grid
     assert grid.shape == (2, 4)
-    img = grid.images[1][2].image
+    img = grid.images[(1, 2)].image
     assert img.shape == (7, 6) and np.allclose(img.sum(1), 1, atol=1e-5)  # rows: 6 outputs + </s>
-    ticks = grid.plots[1][0].getAxis("bottom")._tickLevels[0]
+    ticks = grid.plots[(1, 0)].getAxis("bottom")._tickLevels[0]
     assert [t[1] for t in ticks] == [str(x) for x in s.snapshot()["probe"]["src"]]
     # click a head: the zoomed page shows it with labels and a colour bar fixed to [0, 1]
     _click_head(qtbot, grid, 1, 2)
@@ -85,7 +85,7 @@ def test_grid_zoom_and_ablation_change_accuracy(wired, qtbot):
     assert snap["metrics"]["sequence_accuracy"] < before
     assert "head(s) off" in v.status.text()
     panel.unzoom()
-    assert "off" in grid.plots[1][0].titleLabel.text
+    assert "off" in grid.plots[(1, 0)].titleLabel.text
     # right-click a head in the grid: back on; right-click again: off
     n = len(cmds)
     _click_head(qtbot, grid, 1, 0, QtCore.Qt.RightButton)

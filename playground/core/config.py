@@ -58,6 +58,14 @@ class ParamInfo:
         get = config.get if isinstance(config, Mapping) else (lambda k: getattr(config, k))
         return all(get(k) in vals for k, vals in self.when)
 
+    def when_text(self) -> str:
+        """When the key applies, as ``playground list`` and the panel say it: 'task: sine' ('' if always)."""
+
+        def show(v: Any) -> str:
+            return str(v).lower() if isinstance(v, bool) else str(v)
+
+        return "; ".join(f"{k}: {', '.join(show(v) for v in vals)}" for k, vals in self.when or ())
+
     def allowed(self) -> str:
         if self.type is bool:
             return "true or false"

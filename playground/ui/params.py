@@ -2,8 +2,10 @@
 
 Every key gets a widget bounded by its range (spin boxes, log-scaled spin boxes for learning rates,
 combos for choices, check boxes), its help as tooltip and a marker saying whether it applies live or
-restarts training. Values are validated with the lab's config before they leave the panel; a refused
-value is shown in red next to its field and never reaches the session.
+restarts training. Keys that only apply to some values of another key (``param(..., when=...)``) are hidden
+while they do not apply, and shown again as soon as the key they depend on changes. Values are validated
+with the lab's config before they leave the panel; a refused value is shown in red next
+to its field and never reaches the session.
 """
 
 from __future__ import annotations
@@ -61,12 +63,14 @@ class ParamPanel(QtWidgets.QScrollArea):
         self.widgets: dict[str, QtWidgets.QWidget] = {}
         self.errors: dict[str, QtWidgets.QLabel] = {}
         self.infos: dict[str, cfgmod.ParamInfo] = {}
+        self.rows: dict[str, tuple[QtWidgets.QFormLayout, QtWidgets.QWidget]] = {}  # key -> (its form, label)
+        self.boxes: dict[str, QtWidgets.QGroupBox] = {}
         self._inner = QtWidgets.QWidget()
         self.setWidget(self._inner)
 
     def build(self, config_cls: type, config) -> None:
         self.infos = {p.name: p for p in cfgmod.params(config_cls)}
-        self.widgets, self.errors = {}, {}
+        self.widgets, self.errors, self.rows, self.boxes = {}, {}, {}, {}
         inner = QtWidgets.QWidget()
         outer = QtWidgets.QVBoxLayout(inner)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -81,8 +85,10 @@ class ParamPanel(QtWidgets.QScrollArea):
                 form.setVerticalSpacing(3)
                 outer.addWidget(box)
                 groups[g] = form
+                self.boxes[g] = box
             w = self._make_widget(p)
-            tip = (f"<b>{p.name}</b>: {p.help}<br>Allowed: {p.allowed()}<br>"
+            when = f"<br>Only used when {p.when_text()}." if p.when else ""
+            tip = (f"<b>{p.name}</b>: {p.help}{when}<br>Allowed: {p.allowed()}<br>"
                    + ("<i>Applies at the next step.</i>" if p.live else "<i>Changing it restarts training.</i>"))
             w.setToolTip(tip)
             label = QtWidgets.QLabel(p.name + ("" if p.live else " ⟲"))
@@ -98,6 +104,7 @@ class ParamPanel(QtWidgets.QScrollArea):
             lay.addWidget(w)
             lay.addWidget(err)
             groups[g].addRow(label, cell)
+            self.rows[p.name] = (groups[g], label)
             self.widgets[p.name] = w
             self.errors[p.name] = err
         note = QtWidgets.QLabel("⟲ = changing it restarts training; other keys apply at the next step.")
@@ -160,6 +167,23 @@ class ParamPanel(QtWidgets.QScrollArea):
                 w.setText(str(v))
             w.blockSignals(False)
             self.errors[k].setVisible(False)
+        self.show_applicable(config)
+
+    def show_applicable(self, config) -> None:
+        """Show the keys that apply to ``config`` (a config or a dict of values), hide the others and any
+        group left empty. Called on every config shown and as soon as a key that others depend on changes."""
+        shown: dict[str, bool] = {}
+        for k, (form, label) in self.rows.items():
+            on = self.infos[k].applies(config)
+            form.setRowVisible(label, on)
+            g = self.infos[k].group or "Settings"
+            shown[g] = shown.get(g, False) or on
+        for g, box in self.boxes.items():
+            box.setVisible(shown.get(g, True))
+
+    def applies(self, key: str) -> bool:
+        """Whether ``key``'s row is shown for the current config."""
+        return self.config is None or self.infos[key].applies(self.config)
 
     def show_error(self, key: str, message: str) -> None:
         if key in self.errors:
@@ -177,6 +201,8 @@ class ParamPanel(QtWidgets.QScrollArea):
             return
         self.errors[key].setVisible(False)
         if getattr(self.config, key) != value:
+            if any(k == key for p in self.infos.values() for k, _ in p.when or ()):
+                self.show_applicable({**cfgmod.to_dict(self.config), key: value})  # at once, before the reset
             self.changed.emit({key: value})
 
     def set_value(self, key: str, value) -> None:

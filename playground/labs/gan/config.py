@@ -25,9 +25,9 @@ class GanConfig:
                       group="Objective")
     gp_weight: float = param(1.0, "Gradient-penalty weight λ (WGAN-GP); 0.1–1 suits these small 2D sets",
                              lo=0.0, hi=1000.0, live=True,
-                             group="Objective", step=1.0)
+                             group="Objective", step=1.0, when={"loss": ("wgan-gp",)})
     clip: float = param(0.01, "Critic weight clipping bound c (WGAN)", lo=1e-4, hi=10.0, live=True, log=True,
-                        group="Objective")
+                        group="Objective", when={"loss": ("wgan",)})
     n_critic: int = param(5, "Discriminator (critic) steps per generator step", lo=1, hi=50, live=True,
                           group="Objective")
     # optimisation

@@ -236,6 +236,9 @@ class GanSession(Session):
             "history": self.history.as_dict(),
             "metrics": ev,
             "centers": self.data.centers.cpu().numpy() if self.data.is_mixture else None,
+            # the modes-captured rule, for the view's per-mode bars and tooltip (it imports no torch)
+            "mode_min": metrics.MIN_MODE_SHARE * N_EVAL,
+            "mode_rule": metrics.MODE_RULE,
             "diverged": self.diverged,
         }
         if self.data.kind == "points" and self.drawn_points is not None and self.data.name == "drawn":

@@ -1,38 +1,15 @@
-"""The GAN lab's view: data plane with the discriminator's heat-map, samples, manifold, gradient
-arrows and a drawing tool; loss, modes and quality curves; teaching-mode step buttons."""
+"""The GAN lab's view, assembled from panels: the data plane (samples over D's heat-map, manifold, gradient
+arrows, drawing tool, teaching-mode step buttons) on the left; losses, modes captured with per-mode counts,
+and quality on the right."""
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtWidgets
 
-from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
-from playground.ui.widgets import Curves, LabView, make_plot
+from playground.ui.widgets import LabView
 
-REAL = "#1f77b4"
-FAKE = "#e4572e"
-
-
-class DrawViewBox(pg.ViewBox):
-    """A ViewBox that turns mouse drags into brush/erase strokes when a draw mode is on."""
-
-    stroke = QtCore.Signal(float, float, bool)  # x, y, finished
-    mode = "off"
-
-    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - Qt naming
-        if self.mode == "off" or ev.button() != QtCore.Qt.LeftButton:
-            return super().mouseDragEvent(ev, axis)
-        ev.accept()
-        p = self.mapSceneToView(ev.scenePos())
-        self.stroke.emit(p.x(), p.y(), ev.isFinish())
-
-    def mouseClickEvent(self, ev):  # noqa: N802
-        if self.mode == "off" or ev.button() != QtCore.Qt.LeftButton:
-            return super().mouseClickEvent(ev)
-        ev.accept()
-        p = self.mapSceneToView(ev.scenePos())
-        self.stroke.emit(p.x(), p.y(), True)
+from .panels import GanMetrics
+from .panels_plane import DataPlane
 
 
 class GanView(LabView):
@@ -40,286 +17,37 @@ class GanView(LabView):
 
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
-        self._extent = 3.0
-        self._levels = (0.0, 1.0)
-        self._drawn = default_drawing()
-        self._rng = np.random.default_rng(0)
         self._last_snap: dict | None = None
-        self._modes_total = None
-        self._build_ui()
-
-    # -- layout ------------------------------------------------------------------------------------
-    def _build_ui(self) -> None:
         root = QtWidgets.QHBoxLayout(self)
         root.setContentsMargins(2, 2, 2, 2)
-        left = QtWidgets.QVBoxLayout()
-        root.addLayout(left, 3)
+        self.plane = DataPlane(self)
+        self.metrics = GanMetrics()
+        root.addWidget(self.plane, 3)
+        root.addWidget(self.metrics, 2)
+        # handles the tests use
+        self.loss_curves, self.teach_btns = self.metrics.loss_curves, self.plane.teach_btns
+        self.draw_mode, self.vb = self.plane.draw_mode, self.plane.vb
 
-        # layer toggles + drawing tools
-        bar = QtWidgets.QHBoxLayout()
-        self.layer_boxes: dict[str, QtWidgets.QCheckBox] = {}
-        for key, label, tip in (("heat", "D(x)", "The discriminator's output over the plane"),
-                                ("real", "Real", "Samples of the real data"),
-                                ("fake", "Fake", "Samples of the generator"),
-                                ("mesh", "Mesh", "The image of a regular grid of z: how G warps its input"),
-                                ("arrows", "Arrows", "Where the generator's gradient moves each generated point")):
-            cb = QtWidgets.QCheckBox(label)
-            cb.setChecked(True)
-            cb.setToolTip(tip)
-            cb.toggled.connect(self._apply_layers)
-            self.layer_boxes[key] = cb
-            bar.addWidget(cb)
-        bar.addStretch(1)
-        left.addLayout(bar)
-        bar.setSpacing(4)
+    @property
+    def _drawn(self):
+        return self.plane._drawn
 
-        draw = QtWidgets.QHBoxLayout()
-        draw.addWidget(QtWidgets.QLabel("Draw data:"))
-        self.draw_mode = QtWidgets.QComboBox()
-        self.draw_mode.addItems(["Off", "Brush", "Erase"])
-        self.draw_mode.setToolTip("Brush adds real data points where you drag; Erase removes them")
-        self.draw_mode.currentTextChanged.connect(self._on_draw_mode)
-        draw.addWidget(self.draw_mode)
-        draw.addWidget(QtWidgets.QLabel("size"))
-        self.brush = QtWidgets.QSlider(QtCore.Qt.Horizontal)
-        self.brush.setRange(1, 20)
-        self.brush.setValue(4)
-        self.brush.setFixedWidth(80)
-        self.brush.setToolTip("Brush radius")
-        draw.addWidget(self.brush)
-        self.clear_btn = QtWidgets.QPushButton("Clear")
-        self.clear_btn.setToolTip("Remove every drawn point")
-        self.clear_btn.clicked.connect(self._clear_drawing)
-        draw.addWidget(self.clear_btn)
-        self.open_btn = QtWidgets.QPushButton("Open CSV…")
-        self.open_btn.setToolTip("Use a CSV file of 2D points (x, y columns) as the real data")
-        self.open_btn.clicked.connect(self._open_csv)
-        draw.addWidget(self.open_btn)
-        draw.addStretch(1)
-        bar.addWidget(QtWidgets.QLabel("Step only:"))
-        self.teach_btns = {}
-        for name, label, tip in (("d_step", "D", "Train only the discriminator for one step"),
-                                 ("g_step", "G", "Train only the generator for one step"),
-                                 ("both", "D+G", "One full training step")):
-            b = QtWidgets.QPushButton(label)
-            b.setToolTip(tip)
-            b.clicked.connect(lambda _=False, n=name: self.command.emit(n, {}))
-            self.teach_btns[name] = b
-            bar.addWidget(b)
-        left.addLayout(draw)
+    def _clear_drawing(self) -> None:
+        self.plane._clear_drawing()
 
-        # the data plane
-        self.plane = pg.GraphicsLayoutWidget()
-        # the heat-map is drawn with bilinear filtering: a 40×40 grid of D values (cheap to evaluate at
-        # snapshot time) looks as smooth as a much finer one
-        self.plane.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
-        self.vb = DrawViewBox()
-        self.vb.stroke.connect(self._on_stroke)
-        self.plot = self.plane.addPlot(viewBox=self.vb)
-        self.plot.setAspectLocked(True)
-        self.plot.setTitle("Real vs generated samples over D(x)", size="10pt")
-        self.plot.setLabel("bottom", "x₁")
-        self.plot.setLabel("left", "x₂")
-        self.plot.setMenuEnabled(False)
-        self.heat = pg.ImageItem()
-        self.heat.setOpacity(0.85)
-        self.heat.setZValue(-10)
-        self.plot.addItem(self.heat)
-        self.cbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("CET-D1A"), interactive=False, width=12,
-                                    label="D(x)")
-        self.cbar.setImageItem(self.heat)
-        self.plane.addItem(self.cbar)
-        self.mesh = pg.PlotCurveItem(pen=pg.mkPen((60, 60, 60, 140), width=1), connect="finite")
-        self.plot.addItem(self.mesh)
-        self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL))
-        self.fake = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(FAKE))
-        self.centers = pg.ScatterPlotItem(size=9, symbol="+", pen=pg.mkPen("k", width=1.5), brush=None)
-        self.arrows = pg.PlotCurveItem(pen=pg.mkPen((20, 20, 20, 220), width=1.2), connect="pairs")
-        self.tips = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(20, 20, 20, 220))
-        for item in (self.real, self.fake, self.centers, self.arrows, self.tips):
-            self.plot.addItem(item)
-        legend = self.plot.addLegend(offset=(-4, -4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
-        legend.addItem(self.real, "real")
-        legend.addItem(self.fake, "generated")
-        self.plot.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
-        self.brush_circle = QtWidgets.QGraphicsEllipseItem()
-        left.addWidget(self.plane, 1)
-
-        # curves
-        right = QtWidgets.QVBoxLayout()
-        root.addLayout(right, 2)
-        self.summary = QtWidgets.QLabel("—")
-        self.summary.setStyleSheet("font-weight:600;")
-        self.summary.setWordWrap(True)
-        right.addWidget(self.summary)
-        self.loss_plot = make_plot("Losses", "step", "loss", legend=True)
-        self.loss_curves = Curves(self.loss_plot, {"loss_d": "D loss", "loss_g": "G loss",
-                                                   "w_estimate": "Wasserstein estimate"})
-        right.addWidget(self.loss_plot, 3)
-        self.modes_plot = make_plot("Modes captured", "step", "modes")
-        self.modes_curves = Curves(self.modes_plot, {"modes_captured": "modes captured"}, width=2)
-        right.addWidget(self.modes_plot, 2)
-        self.quality_plot = make_plot("Sample quality", "step", "", legend=True)
-        self.quality_curves = Curves(self.quality_plot, {"swd": "sliced Wasserstein (↓)",
-                                                         "hq_fraction": "high-quality fraction (↑)"})
-        right.addWidget(self.quality_plot, 2)
+    def open_points(self, path: str) -> bool:
+        return self.plane.open_points(path)
 
     # -- LabView API -------------------------------------------------------------------------------
-    def set_config(self, config) -> None:
-        super().set_config(config)
-
     def clear(self) -> None:
         self.cancel_drawing()
-        for c in (self.loss_curves, self.modes_curves, self.quality_curves):
-            c.clear()
+        self.metrics.clear()
         self._last_snap = None
 
     def set_snapshot(self, snap: dict) -> None:
         """Three parts, painted in separate event-loop turns: the data plane, losses, metrics."""
         self._last_snap = snap
         if not snap.get("light"):  # a light snapshot (curves only) leaves the plane as it is
-            self.draw_later("plane", lambda: self._draw_plane(snap))
-        self.draw_later("losses", lambda: self.loss_curves.update(snap["history"]))
-        self.draw_later("metrics", lambda: self._draw_metrics(snap))
-
-    def _draw_plane(self, snap: dict) -> None:
-        e = float(snap["extent"])
-        if e != self._extent:
-            self._extent = e
-            self.plot.setRange(xRange=(-e, e), yRange=(-e, e), padding=0)
-        # heat-map: fixed [0,1] for probabilities; symmetric, slowly adapting levels for critics
-        grid = np.asarray(snap["d_grid"], np.float32)
-        if snap["d_is_prob"]:
-            levels = (0.0, 1.0)
-            label = "D(x) = P(real)"
-        else:
-            finite = grid[np.isfinite(grid)]
-            m = float(np.percentile(np.abs(finite - np.median(finite)), 98)) if finite.size else 1.0
-            lo, hi = self._levels
-            cur = max((hi - lo) / 2, 1e-3)
-            m = m if (m > cur * 1.25 or m < cur * 0.5) else cur  # hysteresis: no flicker
-            c = float(np.median(finite)) if finite.size else 0.0
-            levels = (c - max(m, 1e-3), c + max(m, 1e-3))
-            label = "critic score D(x)"
-        if levels != self._levels or self.cbar.axis.labelText != label:
-            self._levels = levels
-            self.cbar.setLevels(levels)
-            self.cbar.setLabel("left", label)
-        self.heat.setImage(np.nan_to_num(grid, nan=levels[0]), autoLevels=False, levels=levels)
-        self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
-        # samples
-        if self.draw_mode.currentText() == "Off" or snap.get("drawn") is None:
-            real = np.nan_to_num(snap["real"])
-        else:
-            real = self._drawn
-        self.real.setData(real[:, 0], real[:, 1])
-        fake = np.nan_to_num(snap["fake"], nan=0.0, posinf=1e6, neginf=-1e6)
-        self.fake.setData(fake[:, 0], fake[:, 1])
-        c = snap.get("centers")
-        if c is not None:
-            self.centers.setData(c[:, 0], c[:, 1])
-        else:
-            self.centers.setData([], [])
-        # manifold mesh (rows and columns of the warped latent grid)
-        m = np.nan_to_num(np.asarray(snap["manifold"], np.float64))
-        if m.ndim == 3:
-            ny, nx, _ = m.shape
-            rows = np.concatenate([m, np.full((ny, 1, 2), np.nan)], 1).reshape(-1, 2)
-            cols = np.concatenate([m.transpose(1, 0, 2), np.full((nx, 1, 2), np.nan)], 1).reshape(-1, 2)
-            xy = np.concatenate([rows, cols])
-        else:
-            xy = m
-        self.mesh.setData(xy[:, 0], xy[:, 1], connect="finite")
-        # gradient arrows, scaled so the longest ones are ~12% of the plot
-        at, g = np.nan_to_num(snap["arrows_at"]), np.nan_to_num(snap["arrows"])
-        norm = np.linalg.norm(g, axis=1)
-        ref = float(np.percentile(norm, 90)) if norm.size and np.any(norm > 0) else 1.0
-        d = g / max(ref, 1e-12) * 0.12 * 2 * e / 2
-        length = np.linalg.norm(d, axis=1, keepdims=True)
-        d = np.where(length > 0.25 * e, d / np.maximum(length, 1e-12) * 0.25 * e, d)
-        seg = np.empty((2 * len(at), 2))
-        seg[0::2], seg[1::2] = at, at + d
-        self.arrows.setData(seg[:, 0], seg[:, 1], connect="pairs")
-        self.tips.setData(seg[1::2, 0], seg[1::2, 1])
-        self._apply_layers()
-
-    def _draw_metrics(self, snap: dict) -> None:
-        hist = snap["history"]
-        self.modes_curves.update(hist)
-        self.quality_curves.update(hist)
-        met = snap.get("metrics", {})
-        parts = [f"step {snap['step']:,}"]
-        if "modes_captured" in met:
-            parts.append(f"modes {int(met['modes_captured'])}/{int(met['modes_total'])}")
-            parts.append(f"high quality {100 * met['hq_fraction']:.0f}%")
-        if "swd" in met:
-            parts.append(f"sliced W {met['swd']:.3f}")
-        self.summary.setText("  ·  ".join(parts))
-        self.modes_plot.setVisible("modes_captured" in met)
-        if "modes_total" in met and self._modes_total != met["modes_total"]:
-            self._modes_total = met["modes_total"]
-            self.modes_plot.setYRange(0, self._modes_total + 0.5, padding=0)
-        hq = self.quality_curves.items["hq_fraction"]
-        hq.setVisible("hq_fraction" in met)
-
-    def _apply_layers(self) -> None:
-        on = {k: cb.isChecked() for k, cb in self.layer_boxes.items()}
-        self.heat.setVisible(on["heat"])
-        self.real.setVisible(on["real"])
-        self.fake.setVisible(on["fake"])
-        self.mesh.setVisible(on["mesh"])
-        self.arrows.setVisible(on["arrows"])
-        self.tips.setVisible(on["arrows"])
-
-    # -- drawing -----------------------------------------------------------------------------------
-    def _on_draw_mode(self, text: str) -> None:
-        self.vb.mode = text.lower()
-        self.vb.setMouseEnabled(x=text == "Off", y=text == "Off")
-        if text != "Off" and self.config is not None and getattr(self.config, "data", "") != "drawn":
-            self._send_points()
-            self.config_request.emit({"data": "drawn"})
-
-    def _radius(self) -> float:
-        return self.brush.value() * 0.03 * self._extent
-
-    def _on_stroke(self, x: float, y: float, finished: bool) -> None:
-        r = self._radius()
-        if self.vb.mode == "brush":
-            n = max(2, self.brush.value())
-            ang = self._rng.uniform(0, 2 * np.pi, n)
-            rad = r * np.sqrt(self._rng.uniform(0, 1, n))
-            new = np.stack([x + rad * np.cos(ang), y + rad * np.sin(ang)], 1).astype(np.float32)
-            self._drawn = np.concatenate([self._drawn, new])[-20000:]
-        elif self.vb.mode == "erase":
-            keep = np.hypot(self._drawn[:, 0] - x, self._drawn[:, 1] - y) > r
-            self._drawn = self._drawn[keep]
-        self.real.setData(self._drawn[:, 0], self._drawn[:, 1])
-        if finished:
-            self._send_points()
-
-    def _send_points(self) -> None:
-        if len(self._drawn) >= 2:
-            self.command.emit("set_points", {"points": self._drawn.copy()})
-        else:
-            self.message.emit("Draw at least 2 points: the generator needs something to learn.")
-
-    def _clear_drawing(self) -> None:
-        self._drawn = np.zeros((0, 2), np.float32)
-        self.real.setData([], [])
-        self.message.emit("Drawing cleared: brush some points to give the GAN new data.")
-
-    def _open_csv(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open 2D points", "", "CSV files (*.csv *.txt);;All (*)")
-        if path:
-            self.open_points(path)
-
-    def open_points(self, path: str) -> bool:
-        """Use a CSV of points as the real data. A bad file gets a message and changes nothing."""
-        try:
-            pts = load_points_csv(path)
-        except DataFileError as e:
-            self.message.emit(f"Could not use that file: {e}")
-            return False
-        self.message.emit(f"Loaded {len(pts):,} points from {path} (centred and scaled to fit).")
-        self.config_request.emit({"data": path})
-        return True
+            self.draw_later("plane", lambda: self.plane.draw(snap))
+        self.draw_later("losses", lambda: self.metrics.draw_losses(snap))
+        self.draw_later("metrics", lambda: self.metrics.draw_metrics(snap))

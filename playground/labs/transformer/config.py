@@ -21,14 +21,16 @@ class TransformerConfig:
                       choices=TASKS, group="Task")
     seq_len: int = param(10, "Sequence length (symbols per sequence; digits per number for "
                          "addition, at most 9; context length for charlm; translate has a fixed format)",
-                         lo=2, hi=128, group="Task")
+                         lo=2, hi=128, group="Task",
+                         when={"task": tuple(t for t in TASKS if t != "translate")})
     vocab: int = param(10, "Number of distinct symbols for copy, reverse and sort (digits, then letters)",
-                       lo=2, hi=36, group="Task")
+                       lo=2, hi=36, group="Task", when={"task": ("copy", "reverse", "sort")})
     text: str = param("tiny", "Text for charlm: the shipped 'tiny' corpus or a path to a UTF-8 text file",
-                      choices=("tiny",), path_ok=True, group="Task")
+                      choices=("tiny",), path_ok=True, group="Task", when={"task": ("charlm",)})
     arch: str = param("encdec", "Encoder-decoder (source read by an encoder, cross-attention) or "
                       "decoder-only (source and answer in one causal sequence; charlm always uses it)",
-                      choices=("encdec", "decoder"), group="Model")
+                      choices=("encdec", "decoder"), group="Model",
+                      when={"task": tuple(t for t in TASKS if t != "charlm")})
     d_model: int = param(64, "Width of every token vector (must be divisible by n_heads)", lo=8, hi=512,
                          group="Model")
     n_heads: int = param(4, "Attention heads per layer", lo=1, hi=16, group="Model")
@@ -54,7 +56,8 @@ class TransformerConfig:
     compare: str = param("off", "Compare mode: train a second model B that differs from A in this key",
                          choices=COMPARE_KEYS, group="Compare")
     compare_value: str = param("", "Value of the compared key for model B (e.g. 1 for n_heads, learned for "
-                               "pos_encoding)", group="Compare")
+                               "pos_encoding)", group="Compare",
+                               when={"compare": COMPARE_KEYS[1:]})
 
     def check(self) -> None:
         if self.d_model % self.n_heads:
