@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--device", default="auto")
 
     t = sub.add_parser("train", help="train headless, print metrics")
-    common(t, 1000)
+    common(t, None)  # default: the preset's length (`steps` in its TOML table), else 1,000
     t.add_argument("--save", metavar="FILE")
     t.add_argument("--resume", metavar="FILE")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
@@ -156,7 +156,7 @@ def cmd_train(args) -> int:
     from playground.core.registry import get_lab
 
     spec = get_lab(args.lab)
-    steps = _check_steps(args.steps)
+    steps = _check_steps(args.steps if args.steps is not None else spec.preset_steps(args.preset) or 1000)
     config = _make_config(spec, args.preset, args.set)
     if args.threads < 0:
         raise UsageError(f"--threads={args.threads}: allowed: an integer ≥ 0")

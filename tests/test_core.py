@@ -183,3 +183,12 @@ def test_recorded_values_survive_accelerator_compaction():
         np.testing.assert_array_equal(runs[0][k][0], np.arange(1, 21))
         np.testing.assert_array_equal(runs[0][k][0], runs[1][k][0])
         np.testing.assert_array_equal(runs[0][k][1], runs[1][k][1])
+
+
+def test_a_preset_may_name_its_default_length():
+    from playground.core.registry import get_lab
+
+    gan = get_lab("gan")
+    assert gan.preset_steps("grid25-wgan-gp") == 3000
+    assert "steps" not in gan.preset_values("grid25-wgan-gp")  # not a config key
+    assert gan.preset_steps("ring8-wgan-gp") is None and gan.preset_steps(None) is None
