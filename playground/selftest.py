@@ -166,6 +166,8 @@ def _discover(found: dict, all_labs, only: list[str] | None) -> str:
     import torch
     from PySide6 import QtCore
 
+    from playground.core.resources import resources_dir
+
     frozen = " (frozen)" if getattr(sys, "frozen", False) else ""
     return (f"{', '.join(found)}; Python {sys.version.split()[0]}{frozen}, torch {torch.__version__}, "
-            f"PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}")
+            f"PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}; resources in {resources_dir()}")
