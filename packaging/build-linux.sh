@@ -36,6 +36,15 @@ while [ $# -gt 0 ]; do
 done
 
 START=$(date +%s)
+# Qt's X11 plugin needs these; PyInstaller copies them into the bundle when the build machine has them, so
+# the bundle then runs on desktops that lack them (Debian/Ubuntu package names).
+missing=""
+for lib in libxcb-cursor.so.0:libxcb-cursor0 libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1 \
+           libxcb-render-util.so.0:libxcb-render-util0 libxcb-image.so.0:libxcb-image0 \
+           libxkbcommon-x11.so.0:libxkbcommon-x11-0; do
+  ldconfig -p 2>/dev/null | grep -q "${lib%%:*}" || missing="$missing ${lib##*:}"
+done
+[ -z "$missing" ] || echo "warning: the bundle will lack Qt's X11 libraries; install them first: apt-get install$missing"
 if [ "$VENV" = 1 ]; then
   rm -rf build/venv-bundle
   python3 -m venv build/venv-bundle
