@@ -127,6 +127,7 @@ def run_selftest(steps: int = 10, device: str = "auto", size: tuple[int, int] = 
 
     if QtWidgets.QApplication.instance() is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a headless check, even on a desktop
+        _quiet_offscreen_warning()
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     import playground
     from playground.core.registry import all_labs
@@ -152,6 +153,23 @@ def run_selftest(steps: int = 10, device: str = "auto", size: tuple[int, int] = 
         return 1
     test.out(f"selftest passed: {test.passed} parts, playground {playground.__version__}, {seconds:.1f} s")
     return 0
+
+
+def _quiet_offscreen_warning() -> None:
+    """Qt's offscreen plugin warns "does not support propagateSizeHints()" for every window: noise here."""
+    from PySide6 import QtCore
+
+    previous = None
+
+    def handler(mode, context, message):
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = QtCore.qInstallMessageHandler(handler)
 
 
 def _discover(found: dict, all_labs, only: list[str] | None) -> str:
