@@ -1,4 +1,4 @@
-"""`playground` (GUI) and `playground train|snapshot|bench|list`.
+"""`playground` (GUI) and `playground train|snapshot|bench|list|selftest`, `playground --version`.
 
 Exit codes: 0 success; 2 bad arguments, config values, lab/preset/key, device or file (one-line
 message, no traceback); 1 a training failure such as divergence.
@@ -25,6 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="playground", description="Generative AI Playground: watch GANs, LSTMs and Transformers learn.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
 
     g = sub.add_parser("gui", help="open the app (the default)")
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--steps", type=int, help="measure this many steps each time instead of --seconds")
     b.add_argument("--rss-steps", type=int, default=50_000, help="steps of the long memory run")
     b.add_argument("--threads", type=int, default=1)
+
+    st = sub.add_parser("selftest", help="train every lab a few steps, render each offscreen, start the worker once")
+    st.add_argument("--steps", type=int, default=10, help="training steps per lab")
+    st.add_argument("--quick", action="store_true", help="2 steps per lab")
+    st.add_argument("--device", default="auto")
     return p
 
 
@@ -100,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = _parser().parse_args(argv if argv else ["gui"])
+        if args.version:
+            return cmd_version(args)
         cmd = args.cmd or "gui"
         if cmd == "gui":
             return cmd_gui(args)
@@ -113,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             from playground.bench import cmd_bench
 
             return cmd_bench(args)
+        if cmd == "selftest":
+            return cmd_selftest(args)
     except UsageError as e:
         print(f"playground: error: {e}", file=sys.stderr)
         return 2
@@ -311,3 +321,22 @@ def cmd_snapshot(args) -> int:
     render_snapshot(spec.name, args.preset, config, snap, args.out, (w, h))
     print(f"wrote {args.out} ({w}x{h}, {spec.name} at step {session.step_count:,})")
     return 0
+
+
+# -- version and selftest --------------------------------------------------------------------------
+def cmd_version(args) -> int:
+    from playground import __version__
+
+    print(f"playground {__version__}")
+    return 0
+
+
+def cmd_selftest(args) -> int:
+    """Exit 0 when every part passed, 1 naming the failing parts (see playground/selftest.py)."""
+    steps = 2 if args.quick else _check_steps(args.steps)
+    from playground.core.device import resolve_device
+
+    resolve_device(args.device)  # an unavailable device is bad input (exit 2), not a failing part
+    from playground.selftest import run_selftest
+
+    return run_selftest(steps=steps, device=args.device)

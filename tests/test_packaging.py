@@ -46,3 +46,22 @@ def test_installed_wheel_finds_its_resources(wheel, tmp_path):
     r = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, cwd=tmp_path,
                        env=env, timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_installed_wheel_passes_selftest(wheel, tmp_path):
+    """What a person who pip-installs the app gets: `playground selftest` passes from the installed wheel
+    (every lab trains and renders, the worker process starts and stops)."""
+    target = tmp_path / "site"
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target",
+                        str(target), str(wheel)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    env = {**os.environ, "PYTHONPATH": str(target), "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "-m", "playground", "--version"], capture_output=True, text=True,
+                       cwd=tmp_path, env=env, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith("playground "), r.stderr[-2000:]
+    r = subprocess.run([sys.executable, "-m", "playground", "selftest", "--quick", "--device", "cpu"],
+                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert f"resources in {target}" in r.stdout
+    assert r.stdout.strip().splitlines()[-1].startswith("selftest passed")

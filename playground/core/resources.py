@@ -1,7 +1,8 @@
-"""Find the top-level ``resources/`` folder from a checkout or from an installed wheel."""
+"""Find the top-level ``resources/`` folder from a checkout, an installed wheel or a frozen app (PyInstaller)."""
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,11 @@ from pathlib import Path
 @lru_cache(maxsize=1)
 def resources_dir() -> Path:
     pkg = Path(__file__).resolve().parent.parent  # .../playground
-    for cand in (pkg / "resources", pkg.parent / "resources"):  # wheel, then checkout
+    cands = [pkg / "resources", pkg.parent / "resources"]  # wheel, then checkout
+    frozen = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle's data folder (packaging/pyinstaller)
+    if frozen:
+        cands.insert(0, Path(frozen) / "playground" / "resources")
+    for cand in cands:
         if (cand / "presets").is_dir():
             return cand
     raise FileNotFoundError(f"playground resources not found next to {pkg}")

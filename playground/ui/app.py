@@ -17,6 +17,10 @@ def _app():
         app.setApplicationName("Generative AI Playground")
         app.setOrganizationName("GenerativeAIPlayground")
         app.setStyle("Fusion")
+        from .about import APP_ID, app_icon
+
+        app.setWindowIcon(app_icon())
+        app.setDesktopFileName(APP_ID)  # Wayland and docks match the window to the installed .desktop file
     return app
 
 

@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from playground.core import config as cfgmod
 from playground.core.registry import LabSpec, all_labs, get_lab
 
+from .about import app_icon
 from .params import ParamPanel
 from .runner import Runner
 from .widgets import banner_label
@@ -38,6 +39,7 @@ class MainWindow(QtWidgets.QMainWindow):
         "process" trains in a worker process (the app: drawing never competes with training)."""
         super().__init__()
         self.setWindowTitle("Generative AI Playground")
+        self.setWindowIcon(app_icon())
         self.resize(1366, 768)
         self.device, self.seed = device, seed
         self.runner: Runner | None = None
@@ -109,6 +111,7 @@ class MainWindow(QtWidgets.QMainWindow):
         menu.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
         self.view_menu = self.menuBar().addMenu("&View")
         self.view_menu.addAction("Full screen", self.toggle_fullscreen, QtGui.QKeySequence("F11"))
+        self.menuBar().addMenu("&Help").addAction("&About Generative AI Playground…", self.show_about)
 
         central = QtWidgets.QWidget()
         lay = QtWidgets.QVBoxLayout(central)
@@ -391,6 +394,12 @@ class MainWindow(QtWidgets.QMainWindow):
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "playground.png", "PNG (*.png)")
         if path:
             self.grab().save(path)
+
+    def show_about(self) -> None:
+        from .about import AboutDialog
+
+        self.about = AboutDialog(self, device=self.runner.device_name if self.runner else "")
+        self.about.open()
 
     # -- shutdown ----------------------------------------------------------------------------------
     def closeEvent(self, ev: QtGui.QCloseEvent) -> None:  # noqa: N802
