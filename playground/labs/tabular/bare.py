@@ -41,6 +41,7 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
     sampler = CondSampler(x, enc.discrete, ix)
     G = Generator(c.z_dim, sampler.c, enc.dim, c.g_width).to(device)
     C = Critic(enc.dim + sampler.c, c.pac, c.d_width).to(device)
+    C.gen = gen
     og = torch.optim.Adam(G.parameters(), lr=c.lr_g, betas=(0.5, 0.9), weight_decay=1e-6)
     oc = torch.optim.Adam(C.parameters(), lr=c.lr_d, betas=(0.5, 0.9), weight_decay=1e-6)
 

@@ -120,8 +120,9 @@ class TableEncoder:
 
     @property
     def discrete(self) -> list[Span]:
-        """Spans of discrete columns (categories, missing indicators): the conditional vector's columns."""
-        return [s for s in self.spans if s.role in ("category", "missing")]
+        """Spans of the categorical columns: the conditional vector's columns. Missing indicators are left
+        out: conditioning on a rare 'missing' would replay the same few rows in a large share of batches."""
+        return [s for s in self.spans if s.role == "category" and s.width > 1]
 
     def encode(self, table: Table, rng: np.random.Generator) -> np.ndarray:
         out = np.zeros((len(table), self.dim), np.float32)

@@ -139,18 +139,27 @@ class Generator(nn.Module):
 
 
 class Critic(nn.Module):
-    """Scores packs of ``pac`` rows (with their conditional vectors): (B/pac, pac·(D + C)) -> (B/pac,)."""
+    """Scores packs of ``pac`` rows (with their conditional vectors): (B/pac, pac·(D + C)) -> (B/pac,).
+    Dropout draws its masks from ``self.gen`` (the session's generator) so runs repeat bit for bit."""
 
     def __init__(self, row_dim: int, pac: int, width: int = 256, layers: int = 2, dropout: float = 0.5):
         super().__init__()
-        d, blocks = row_dim * pac, []
+        d, self.fcs = row_dim * pac, nn.ModuleList()
         for _ in range(layers):
-            blocks += [nn.Linear(d, width), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            self.fcs.append(nn.Linear(d, width))
             d = width
-        self.net = nn.Sequential(*blocks, nn.Linear(d, 1))
+        self.out = nn.Linear(d, 1)
+        self.p = dropout
+        self.gen: torch.Generator | None = None
 
     def forward(self, packed: torch.Tensor) -> torch.Tensor:
-        return self.net(packed).squeeze(-1)
+        h = packed
+        for fc in self.fcs:
+            h = F.leaky_relu(fc(h), 0.2)
+            if self.training and self.p > 0:
+                keep = torch.rand(h.shape, generator=self.gen, device=h.device) >= self.p
+                h = h * keep / (1 - self.p)
+        return self.out(h).squeeze(-1)
 
 
 def pack(rows: torch.Tensor, pac: int) -> torch.Tensor:  # (B, d) -> (B/pac, pac·d)

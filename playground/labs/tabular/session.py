@@ -77,9 +77,9 @@ class TabularSession(Session):
         self.G = self.C = self.enc = self.dec = None
         self.opts: dict[str, torch.optim.Optimizer] = {}
         if c.synth == "copula":
-            self.copula = GaussianCopula(self.train_t, self.seed, self.device)
+            self.copula = GaussianCopula(self.train_t, 0, self.device)  # fitted the same whatever the seed
             return
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(0)  # the encoded rows do not depend on the seed (a resumed run needs the same)
         self.x = torch.from_numpy(self.encoder.encode(self.train_t, rng)).to(self.device)  # (N, D)
         self.ix = SpanIndex(self.encoder.spans, self.device)
         d = self.encoder.dim
@@ -87,6 +87,7 @@ class TabularSession(Session):
             self.sampler = CondSampler(self.x, self.encoder.discrete, self.ix)
             self.G = Generator(c.z_dim, self.sampler.c, d, c.g_width).to(self.device)
             self.C = Critic(d + self.sampler.c, c.pac, c.d_width).to(self.device)
+            self.C.gen = self.gen
             self.opts = {"G": torch.optim.Adam(self.G.parameters(), lr=c.lr_g, betas=(0.5, 0.9), weight_decay=1e-6),
                          "C": torch.optim.Adam(self.C.parameters(), lr=c.lr_d, betas=(0.5, 0.9), weight_decay=1e-6)}
         else:
