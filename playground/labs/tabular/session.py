@@ -39,11 +39,22 @@ MAX_EXPORT_ROWS = 1_000_000
 
 
 @lru_cache(maxsize=4)
-def _prepared(data: str, categorical: str, numeric: str, exclude: str, max_modes: int, stamp) -> tuple:
-    """(table, train, test, encoder), cached: rebuilding the session (another synthesizer) reuses them."""
+def _tables(data: str, categorical: str, numeric: str, exclude: str, stamp) -> tuple:
     table = load_table(data, categorical=categorical, numeric=numeric, exclude=exclude)
-    train, test = split(table)
-    return table, train, test, TableEncoder(train, seed=0, max_modes=max_modes)
+    return (table, *split(table))
+
+
+@lru_cache(maxsize=4)
+def _encoder(data: str, categorical: str, numeric: str, exclude: str, max_modes: int, stamp) -> TableEncoder:
+    return TableEncoder(_tables(data, categorical, numeric, exclude, stamp)[1], seed=0, max_modes=max_modes)
+
+
+def _prepared(data: str, categorical: str, numeric: str, exclude: str, max_modes: int, stamp,
+              encoder: bool = True) -> tuple:
+    """(table, train, test, encoder or None), cached: rebuilding the session (another synthesizer, a new
+    seed) reuses them. The copula needs no encoder (no mixture models to fit)."""
+    t = _tables(data, categorical, numeric, exclude, stamp)
+    return (*t, _encoder(data, categorical, numeric, exclude, max_modes, stamp) if encoder else None)
 
 
 def _stamp(data: str):
@@ -65,7 +76,7 @@ class TabularSession(Session):
     def build(self) -> None:
         c: TabularConfig = self.config
         self.table, self.train_t, self.test_t, self.encoder = _prepared(
-            c.data, c.categorical, c.numeric, c.exclude, c.max_modes if c.synth != "copula" else 10, _stamp(c.data))
+            c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data), c.synth != "copula")
         self.notes = list(self.table.notes)
         self.n_eval = int(min(max(len(self.train_t), 1000), 5000))
         self._heavy: dict | None = None
