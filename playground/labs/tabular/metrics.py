@@ -222,7 +222,7 @@ def ml_score(train: Table, test: Table, target: str, seed: int = 0) -> float:
             return float("nan")
     if cat and len(np.unique(y)) < 2:
         return float(np.mean(yt == y[0])) if len(y) else float("nan")
-    kw = dict(max_iter=50, random_state=seed, categorical_features=mask if mask.any() else None,
+    kw = dict(max_iter=25, max_leaf_nodes=15, random_state=seed, categorical_features=mask if mask.any() else None,
               early_stopping=False)
     model = (HistGradientBoostingClassifier if cat else HistGradientBoostingRegressor)(**kw)
     model.fit(x, y)

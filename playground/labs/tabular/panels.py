@@ -145,6 +145,8 @@ class PrivacyPanel(QtWidgets.QWidget):
         lay.addWidget(self.label)
         self.plot = make_plot("Distance to the closest real training row (DCR)", "distance (mean per-column)",
                               "share of rows", legend=True)
+        for axis in ("left", "bottom"):
+            self.plot.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
         self.synth = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(SYNTH, width=2), name="synthetic rows")
         self.hold = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(REAL, width=2), fillLevel=0,
                                    brush=pg.mkBrush(31, 119, 180, 60), name="real held-out rows")
@@ -190,8 +192,12 @@ class UsefulnessPanel(QtWidgets.QWidget):
         self.bars_plot.setYRange(0, 1, padding=0)
         row.addWidget(self.bars_plot, 1)
         self.curve_plot = make_plot("TSTR over training", "step", "score", legend=True)
-        self.tstr = self.curve_plot.plot([], [], pen=pg.mkPen(SYNTH, width=2), name="TSTR")
+        self.tstr = self.curve_plot.plot([], [], pen=pg.mkPen(SYNTH, width=2), name="TSTR", symbol="o", symbolSize=5,
+                                         symbolBrush=SYNTH, symbolPen=None)
         self.trtr = self.curve_plot.plot([], [], pen=pg.mkPen(REAL, width=1.5, style=QtCore.Qt.DashLine), name="TRTR")
+        for plot in (self.bars_plot, self.curve_plot):
+            plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.curve_plot.setYRange(0, 1, padding=0.02)
         row.addWidget(self.curve_plot, 1)
         lay.addLayout(row, 1)
         self._targets = None
@@ -204,7 +210,9 @@ class UsefulnessPanel(QtWidgets.QWidget):
         self.box.setCurrentText(u["target"])
         self.label.setText(f"  {u['kind']}: synthetic-trained {u['tstr']:.3f} vs real-trained {u['trtr']:.3f}")
         self.bars.setOpts(height=[np.nan_to_num(u["tstr"]), np.nan_to_num(u["trtr"])])
-        self.bars_plot.setYRange(min(0.0, np.nan_to_num(u["tstr"])), 1, padding=0)
+        lo = min(0.0, float(np.nan_to_num(u["tstr"])), float(np.nan_to_num(u["trtr"])))  # R² can be negative
+        self.bars_plot.setYRange(lo, 1, padding=0)
+        self.curve_plot.setYRange(lo, 1, padding=0.02)
         for item, key in ((self.tstr, "tstr_score"), (self.trtr, "trtr_score")):
             if key in hist:
                 s, v = hist[key]

@@ -34,7 +34,7 @@ from .model import (
     tvae_loss,
 )
 
-HEAVY_EVERY_S = 5.0  # privacy and usefulness (a nearest-neighbour search, two small models) at most this often
+HEAVY_EVERY_S = 10.0  # privacy and usefulness (a nearest-neighbour search, a small model) at most this often
 MAX_EXPORT_ROWS = 1_000_000
 
 
