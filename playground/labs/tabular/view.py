@@ -115,6 +115,7 @@ class TabularView(LabView):
         self.loss_plot = make_plot("Losses", "step", "loss", legend=True)
         self.loss_curves = Curves(self.loss_plot, {"loss_d": "critic", "loss_g": "generator",
                                                    "cond_ce": "conditional CE", "loss": "−ELBO", "kl": "KL"})
+        self.quality_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         ql.addWidget(self.quality_plot, 1)
         ql.addWidget(self.loss_plot, 1)
         self.privacy = PrivacyPanel()
