@@ -194,9 +194,14 @@ def dcr_ratio(d_synth: np.ndarray, d_holdout: np.ndarray) -> float:
     return float("nan")
 
 
-def exact_copies(synth: Table, train: Table) -> int:
+def row_set(t: Table) -> set:
+    """The rows of ``t`` as written out (for exact_copies; worth keeping for a large training table)."""
+    return set(zip(*[format_column(c) for c in t.columns]))
+
+
+def exact_copies(synth: Table, train: Table | set) -> int:
     """Synthetic rows identical, as they would be written out, to some training row."""
-    seen = set(zip(*[format_column(c) for c in train.columns]))
+    seen = train if isinstance(train, set) else row_set(train)
     return int(sum(r in seen for r in zip(*[format_column(c) for c in synth.columns])))
 
 

@@ -245,6 +245,11 @@ class TabularSession(Session):
         q = self._quality(self.sample_table(self.n_eval, self._view_gen()))
         return {k: q[k] for k in ("column_shapes", "pair_trends", "quality")}
 
+    def _train_rows(self) -> set:
+        if getattr(self, "_row_set", None) is None:
+            self._row_set = M.row_set(self.train_t)
+        return self._row_set
+
     def _heavy_metrics(self, synth: Table) -> dict:
         """Privacy (DCR, exact copies) and usefulness (TSTR, TRTR) on at most a few thousand rows."""
         rng = np.random.default_rng(0)
@@ -258,7 +263,7 @@ class TabularSession(Session):
             self._trtr[target] = M.ml_score(self.train_t.take(np.arange(n_fit)), self.test_t, target)
         tstr = M.ml_score(synth.take(np.arange(min(len(synth), n_fit))), self.test_t, target)
         out = {"dcr_synth": d_s, "dcr_holdout": d_h, "dcr_ratio": M.dcr_ratio(d_s, d_h),
-               "exact_copies": M.exact_copies(synth, self.train_t), "target": target,
+               "exact_copies": M.exact_copies(synth, self._train_rows()), "target": target,
                "target_kind": self.train_t.column(target).kind, "tstr_score": tstr, "trtr_score": self._trtr[target]}
         self.history.add(self.step_count, dcr_ratio=out["dcr_ratio"], tstr_score=tstr, trtr_score=out["trtr_score"])
         return out
