@@ -137,7 +137,7 @@ class TabularView(LabView):
         self._snap = None
 
     def set_snapshot(self, snap: dict) -> None:
-        if snap.get("notice"):
+        if snap.get("notice") and not snap.get("light"):  # light snapshots carry the last full one's keys
             self.message.emit(snap["notice"])
         if not snap.get("light") or self._snap is None:
             self._snap = snap
