@@ -1,5 +1,6 @@
-"""The tabular lab's view: tabs of live panels (marginals, pair trends, scatter, quality, privacy, usefulness),
-the column table (types and exclusions), *Open CSV…* and *Export synthetic CSV…*.
+"""The tabular lab's view (the only Qt part of the lab: this package, with its panels): tabs of live panels
+(marginals, pair trends, scatter, quality, privacy, usefulness), the column table (types and exclusions),
+*Open CSV…* and *Export synthetic CSV…*.
 
 Only the visible tab is painted with each snapshot (the others are redrawn from the last snapshot when shown).
 """
@@ -10,7 +11,7 @@ from PySide6 import QtWidgets
 
 from playground.ui.widgets import Curves, LabView, banner_label, make_plot
 
-from .data import TableError, inspect
+from ..data import TableError, inspect
 from .panels import MarginalsGrid, PairTrendsPanel, PrivacyPanel, ScatterPanel, UsefulnessPanel
 
 TABS = ("Marginals", "Pair trends", "Scatter", "Quality", "Privacy", "Usefulness", "Columns")

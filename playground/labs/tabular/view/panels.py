@@ -1,4 +1,5 @@
-"""The tabular lab's panels (Qt). Each reads the snapshot keys named in its docstring (see ``report``)."""
+"""The tabular lab's panels (Qt, part of the view package). Each reads the snapshot keys named in its docstring
+(see ``report``)."""
 
 from __future__ import annotations
 
