@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="labs, presets and every config key")
     ls.add_argument("lab", nargs="?")
 
+    _add_sample_parser(sub)
+
     b = sub.add_parser("bench", help="measure training speed headless and in the app")
     b.add_argument("labs", nargs="*")
     b.add_argument("--preset")
@@ -117,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_train(args)
         if cmd == "snapshot":
             return cmd_snapshot(args)
+        if cmd == "sample":
+            return cmd_sample(args)
         if cmd == "bench":
             from playground.bench import cmd_bench
 
@@ -262,6 +266,38 @@ def _progress(total: int, show: bool):
         sys.stderr.flush()
 
     return update
+
+
+# -- sample ----------------------------------------------------------------------------------------
+def _add_sample_parser(sub) -> None:
+    sp = sub.add_parser("sample", help="write synthetic rows from a saved session (labs that export rows: tabular)")
+    sp.add_argument("lab")
+    sp.add_argument("--resume", required=True, metavar="FILE", help="a session saved with `train --save`")
+    sp.add_argument("--rows", type=int, default=1000)
+    sp.add_argument("--out", required=True, metavar="FILE.csv")
+    sp.add_argument("--device", default="auto")
+
+
+def cmd_sample(args) -> int:
+    """Load a saved session and write ``--rows`` synthetic rows as CSV (the lab's ``export``)."""
+    from playground.core.checkpoint import CheckpointError, load_state
+    from playground.core.device import resolve_device
+    from playground.core.registry import get_lab
+
+    spec = get_lab(args.lab)
+    device = resolve_device(args.device)
+    try:
+        state = load_state(args.resume, lab=spec.name)
+        session = spec.make_session(spec.make_config(None, state["config"]), device=str(device),
+                                    seed=int(state.get("seed", 0)))
+        session.load_state_dict(state)
+        if not hasattr(session, "export"):
+            raise UsageError(f"the {spec.name} lab does not export rows")
+        n = session.export(args.out, args.rows)
+    except (CheckpointError, ValueError) as e:
+        raise UsageError(str(e).splitlines()[0]) from None
+    print(f"wrote {n:,} synthetic rows to {args.out} ({spec.name} at step {session.step_count:,})")
+    return 0
 
 
 # -- GUI and snapshot ------------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""HistogramCompare: the real and the generated distribution of one variable, side by side.
+
+Reads one marginal dict (the tabular lab's ``snap["marginals"][i]``; any lab can build one):
+  name    the variable's name (title)
+  kind    "numeric" | "categorical"
+  real, synth   frequencies (each sums to ≤ 1): per bin for numeric, per category for categorical
+  edges   numeric only: the bin edges (len(real) + 1)
+  labels  categorical only: the category names (len(real))
+  score   optional: a similarity in [0, 1] shown in the title (e.g. 1 - KS statistic)
+  missing_real, missing_synth   optional: shares of missing values, shown in the title
+Numeric variables are drawn as two step histograms over the same bins; categorical ones as grouped bars.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+import playground.ui.widgets  # noqa: F401  (pyqtgraph's options and Qt binding)
+
+REAL = "#1f77b4"
+SYNTH = "#e4572e"
+
+
+class HistogramCompare(pg.PlotWidget):
+    def __init__(self, parent=None, *, legend: bool = True):
+        super().__init__(parent)
+        self.setMinimumSize(200, 150)
+        pi = self.getPlotItem()
+        pi.showGrid(x=False, y=True, alpha=0.25)
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        pi.getViewBox().setMouseEnabled(x=False, y=False)
+        self.real_curve = pg.PlotDataItem(stepMode="center", pen=pg.mkPen(REAL, width=2),
+                                          fillLevel=0, brush=pg.mkBrush(31, 119, 180, 60))
+        self.synth_curve = pg.PlotDataItem(stepMode="center", pen=pg.mkPen(SYNTH, width=2))
+        self.real_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=REAL, pen=None)
+        self.synth_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=SYNTH, pen=None)
+        for item in (self.real_curve, self.synth_curve, self.real_bars, self.synth_bars):
+            pi.addItem(item)
+        if legend:
+            leg = pi.addLegend(offset=(-2, 2), labelTextSize="7pt", brush=pg.mkBrush(255, 255, 255, 200))
+            leg.addItem(self.real_curve, "real")
+            leg.addItem(self.synth_curve, "synthetic")
+        self._key = None
+
+    def set(self, m: dict) -> None:
+        pi = self.getPlotItem()
+        title = m["name"]
+        if m.get("score") is not None and np.isfinite(m["score"]):
+            title += f"  ({m['score']:.2f})"
+        if m.get("missing_real") or m.get("missing_synth"):
+            title += f"  missing {100 * m.get('missing_real', 0):.0f}% / {100 * m.get('missing_synth', 0):.0f}%"
+        pi.setTitle(title, size="8pt")
+        real, synth = np.asarray(m["real"], float), np.asarray(m["synth"], float)
+        top = float(max(real.max(initial=0), synth.max(initial=0), 1e-6)) * 1.1
+        if m["kind"] == "numeric":
+            edges = np.asarray(m["edges"], float)
+            self.real_curve.setData(edges, real)
+            self.synth_curve.setData(edges, synth)
+            self.real_bars.setOpts(x=[], height=[])
+            self.synth_bars.setOpts(x=[], height=[])
+            key = ("numeric", edges[0], edges[-1])
+            if key != self._key:
+                self._key = key
+                pi.getAxis("bottom").setTicks(None)
+                pi.setXRange(edges[0], edges[-1], padding=0.02)
+        else:
+            labels = list(m["labels"])
+            x = np.arange(len(labels), dtype=float)
+            self.real_curve.setData([], [])
+            self.synth_curve.setData([], [])
+            self.real_bars.setOpts(x=x - 0.2, height=real, width=0.4)
+            self.synth_bars.setOpts(x=x + 0.2, height=synth, width=0.4)
+            key = ("categorical", tuple(labels))
+            if key != self._key:
+                self._key = key
+                step = max(1, int(np.ceil(len(labels) / 8)))
+                ticks = [(i, lab if len(lab) <= 10 else lab[:9] + "…") for i, lab in enumerate(labels)
+                         if i % step == 0]
+                pi.getAxis("bottom").setTicks([ticks, []])
+                pi.setXRange(-0.6, len(labels) - 0.4, padding=0)
+        pi.setYRange(0, top, padding=0)
+
