@@ -14,8 +14,7 @@ import sys
 import time
 
 
-class UsageError(Exception):
-    """Bad input: printed as one line, exit code 2."""
+from playground.core.errors import UsageError  # noqa: F401 - raised here and by the bench (which never imports the CLI)
 
 
 class _Parser(argparse.ArgumentParser):
