@@ -13,8 +13,7 @@ import os
 import sys
 import time
 
-
-from playground.core.errors import UsageError  # noqa: F401 - raised here and by the bench (which never imports the CLI)
+from playground.core.errors import UsageError  # the bench raises it too (and never imports the CLI)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,7 +15,9 @@ busy UI never builds a backlog.
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 import threading
+import time
 from typing import Any
 
 from .runner import _WORKERS, RunnerBase
@@ -56,6 +58,7 @@ def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, 
 
     loop = TrainLoop(lambda cfg: spec.make_session(cfg, device=device, seed=seed), config, emit)
     loop.max_hz, loop.speed = max_hz, speed
+    loop.ready = acked.is_set  # no snapshot is taken while the UI has not drawn the last one
 
     def reader() -> None:
         while True:
@@ -117,10 +120,15 @@ class ProcessRunner(RunnerBase):
         self._reader.start()
 
     def _read(self) -> None:
+        conn = self._conn
         while True:
             try:
-                kind, args = self._conn.recv()
-            except (EOFError, OSError):
+                conn.poll(None)  # wait for a message (not counted), then time reading and unpickling it
+                t0, c0 = time.perf_counter(), time.thread_time()
+                kind, args = pickle.loads(conn.recv_bytes())
+                self.ui_time["receive"] += time.perf_counter() - t0
+                self.ui_cpu_extra += time.thread_time() - c0
+            except (EOFError, OSError, pickle.UnpicklingError):
                 return
             if kind == "stopped":
                 return
