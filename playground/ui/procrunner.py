@@ -83,8 +83,19 @@ def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, 
                 loop.post(kind, arg)
 
     threading.Thread(target=reader, daemon=True).start()
-    loop.run()
+    loop.run()  # returns after queued saves are written
     send(("stopped", ()))
+    if mp.parent_process() is not None:
+        # Nothing is left to finish: skip the interpreter's teardown of torch, which took 1-6 s on a busy
+        # 2-core machine, all of it time the user waits for the window to close (and a core it takes).
+        import sys
+
+        for f in (sys.stdout, sys.stderr):
+            try:
+                f.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        os._exit(0)
 
 
 class ProcessRunner(RunnerBase):

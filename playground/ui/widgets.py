@@ -58,10 +58,10 @@ class LabView(QtWidgets.QWidget):
         super().__init__(parent)
         self.spec = spec
         self.config = None
-        self._jobs: dict[str, tuple[Callable[[], None], QtWidgets.QWidget | None, object]] = {}
-        self._parked: dict[str, tuple[Callable[[], None], QtWidgets.QWidget, object]] = {}
-        self._drawn: dict[str, object] = {}  # key -> signature of the data it last drew
-        self._watched: set[int] = set()
+        self._lv_jobs: dict[str, tuple[Callable[[], None], QtWidgets.QWidget | None, object]] = {}
+        self._lv_parked: dict[str, tuple[Callable[[], None], QtWidgets.QWidget, object]] = {}
+        self._lv_sigs: dict[str, object] = {}  # key -> signature of the data it last drew
+        self._lv_watched: set[int] = set()
         self.draw_seconds = 0.0  # time spent in queued parts (the benchmark's paint account)
         self.parts_skipped = 0  # parts not run: hidden panel or unchanged data
         self._job_timer = QtCore.QTimer(self)
@@ -81,28 +81,28 @@ class LabView(QtWidgets.QWidget):
         splitter, a minimised window) the part is kept, not run, and runs when the panel is shown.
         ``sig``: any comparable signature of the data (a step, a snapshot's id); a part whose
         signature equals the one it last drew is skipped: unchanged panels are not redrawn."""
-        self._jobs.pop(key, None)
-        self._jobs[key] = (job, widget, sig)
+        self._lv_jobs.pop(key, None)
+        self._lv_jobs[key] = (job, widget, sig)
         if not self._job_timer.isActive():
             self._job_timer.start()
 
     def _run_part(self, key: str, job, widget, sig) -> None:
-        if sig is not None and key in self._drawn and self._drawn[key] == sig:
+        if sig is not None and key in self._lv_sigs and self._lv_sigs[key] == sig:
             self.parts_skipped += 1
             return
         if widget is not None and not self._shown(widget):
-            self._parked[key] = (job, widget, sig)
+            self._lv_parked[key] = (job, widget, sig)
             self._watch(widget)
             self.parts_skipped += 1
             return
-        self._parked.pop(key, None)
+        self._lv_parked.pop(key, None)
         t0 = time.perf_counter()
         try:
             job()
         finally:
             self.draw_seconds += time.perf_counter() - t0
         if sig is not None:
-            self._drawn[key] = sig
+            self._lv_sigs[key] = sig
 
     @staticmethod
     def _shown(widget: QtWidgets.QWidget) -> bool:
@@ -112,42 +112,42 @@ class LabView(QtWidgets.QWidget):
     def _watch(self, widget: QtWidgets.QWidget) -> None:
         """Run a parked part when its panel (or the window) is shown again."""
         for w in {widget, widget.window()}:
-            if w is not None and id(w) not in self._watched:
-                self._watched.add(id(w))
+            if w is not None and id(w) not in self._lv_watched:
+                self._lv_watched.add(id(w))
                 w.installEventFilter(self)
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's name
-        if ev.type() in (QtCore.QEvent.Type.Show, QtCore.QEvent.Type.WindowStateChange) and self._parked:
-            for key, (job, widget, sig) in list(self._parked.items()):
-                if key not in self._jobs:
+        if ev.type() in (QtCore.QEvent.Type.Show, QtCore.QEvent.Type.WindowStateChange) and self._lv_parked:
+            for key, (job, widget, sig) in list(self._lv_parked.items()):
+                if key not in self._lv_jobs:
                     self.draw_later(key, job, widget, sig)
         return False
 
     def _run_job(self) -> None:
-        if not self._jobs:
+        if not self._lv_jobs:
             return
-        key = next(iter(self._jobs))
-        part = self._jobs.pop(key)
-        if self._jobs:
+        key = next(iter(self._lv_jobs))
+        part = self._lv_jobs.pop(key)
+        if self._lv_jobs:
             self._job_timer.start()
         self._run_part(key, *part)
 
     def flush_drawing(self) -> None:
         """Run every queued part now (tests, ``playground snapshot``); hidden panels' parts included."""
         self._job_timer.stop()
-        for key, part in self._parked.items():
-            self._jobs.setdefault(key, part)
-        self._parked.clear()
-        while self._jobs:
-            key = next(iter(self._jobs))
-            job, _widget, sig = self._jobs.pop(key)
+        for key, part in self._lv_parked.items():
+            self._lv_jobs.setdefault(key, part)
+        self._lv_parked.clear()
+        while self._lv_jobs:
+            key = next(iter(self._lv_jobs))
+            job, _widget, sig = self._lv_jobs.pop(key)
             self._run_part(key, job, None, sig)
 
     def cancel_drawing(self) -> None:
         self._job_timer.stop()
-        self._jobs.clear()
-        self._parked.clear()
-        self._drawn.clear()
+        self._lv_jobs.clear()
+        self._lv_parked.clear()
+        self._lv_sigs.clear()
 
     def set_config(self, config) -> None:
         """Called with the current config after every change or reset (before snapshots)."""
