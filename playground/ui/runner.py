@@ -180,12 +180,14 @@ class RunnerBase(QtCore.QObject):
         return self._config
 
     def play(self) -> None:
+        self._budget_window = None  # a frame's cost is measured afresh from here
         self._play_now(True)
 
     def pause(self) -> None:
         self._play_now(False)
 
     def toggle(self) -> None:
+        self._budget_window = None
         self._play_now(not self._playing)
 
     def step_once(self, n: int = 1) -> None:
