@@ -177,13 +177,12 @@ class AppRun:
             app_rate = (stop["step"] - start["step"]) / (stop["clock"] - start["clock"])
         else:
             app_rate = float("nan")
-        window = [s for _, s in self.snaps[a["snaps"]:b["snaps"]] if s.get("playing")]
         wall = b["wall"] - a["wall"]
         shares = {}
-        lt = [s["loop_time"] for s in window if "loop_time" in s]
-        if len(lt) >= 2:
-            total = max(lt[-1]["total"] - lt[0]["total"], 1e-9)
-            shares = {k: (lt[-1][k] - lt[0][k]) / total for k in ("train", "snapshot", "emit")}
+        if start is not None and stop is not None and "loop_time" in start and "loop_time" in stop:
+            t0, t1 = start["loop_time"], stop["loop_time"]  # the worker's account over the same span
+            total = max(t1["total"] - t0["total"], 1e-9)
+            shares = {k: (t1[k] - t0[k]) / total for k in ("train", "snapshot", "emit")}
         return {"app_steps_per_s": app_rate, "play_latency_ms": play_ms, "late": self.late[a["late"]:b["late"]],
                 "snapshots_per_s": (b["snaps"] - a["snaps"]) / wall, "worker_share": shares,
                 "ui_cpu_share": (b["cpu"] - a["cpu"]) / wall,
