@@ -103,5 +103,6 @@ def test_hidden_panels_wait_until_shown_and_unchanged_ones_are_skipped(qtbot):
     v.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: "b1" in v.drawn)  # shown: the kept part runs
     v.set_snapshot({"step": 2})
+    v.draw_later("busy", lambda: sum(range(2_000_000)))  # some CPU time to account for
     v.flush_drawing()  # tests and `playground snapshot` draw everything, hidden or not
     assert {"a2", "b2"} <= set(v.drawn) and v.draw_seconds > 0

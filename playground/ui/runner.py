@@ -74,7 +74,7 @@ class RunnerBase(QtCore.QObject):
         self.max_hz = MAX_HZ  # the most frames a second the view wants (its ``max_fps``)
         self.frame_hz = MAX_HZ  # what the worker is asked for now: lower when frames cost more (see budget)
         self.budget = _budget_from_env()
-        # where the UI process's time goes (seconds): reading + unpickling snapshots (process runner, on
+        # where the UI process's time goes (CPU seconds): reading + unpickling snapshots (process runner, on
         # its reader thread) and delivering them (the view's set_snapshot and the window's handlers)
         self.ui_time = {"receive": 0.0, "deliver": 0.0}
         self.ui_cpu_extra = 0.0  # CPU seconds of the reader thread, counted into the frame cost
@@ -120,9 +120,9 @@ class RunnerBase(QtCore.QObject):
                 snap = {**self._last_full, **snap}  # still light: the heavy panels show this data already
             else:
                 self._last_full = snap
-            t0 = time.perf_counter()
+            c0 = time.thread_time()
             self.snapshot.emit(snap)
-            self.ui_time["deliver"] += time.perf_counter() - t0
+            self.ui_time["deliver"] += time.thread_time() - c0
             self._consumed()
             self._keep_to_budget()
 
