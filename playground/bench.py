@@ -1,19 +1,21 @@
-"""`playground bench`: hold the app to the headless limit.
+"""`playground bench`: hold the app to the headless limit, with a measurement that can tell.
 
-For each lab's default preset (and, for the GAN lab, the GAN-Lab-sized configuration: G and D with one
-hidden layer of 8 units, batch 150, 2 critic steps, SGD) it measures, alternately and repeatedly:
+For each lab's default preset (and, for the GAN lab, GAN Lab's model size: ``GAN_LAB_SIZE``) it runs many
+short rounds; each round measures, in a rotating order (bare, headless, app; headless, app, bare; ...):
 
-- ``bare_steps_per_s``: a minimal loop for the same model and data, written plainly here;
-- ``headless_steps_per_s``: the lab's Session stepped in a loop;
-- ``app_steps_per_s``: the same session driven by the real runner, with the real view in the real main
-  window (offscreen), snapshots and drawing included; meanwhile a 16 ms main-thread timer measures how
-  late it fires (``ui_stall_ms`` p50/p99/max);
-- ``startup_ms``: process start to the first window shown, in a fresh process;
-- ``rss_growth_mb``: resident memory growth over a long headless GAN run after warm-up.
+- ``bare``: the lab's plain loop, ``playground.labs.<lab>.bare.bare_<lab>`` (same model and data);
+- ``headless``: the lab's Session stepped in a loop (one session, trained on from round to round);
+- ``app``: the real window, view and runner (training in a worker process), offscreen, opened once and
+  played for the round, then paused. Its speed is timed by the worker's own clock at two snapshots.
 
-torch's thread count is fixed the same way for all three (``--threads``, default 1). Speeds are medians
-over rounds; ratios are paired (the median of each round's ratio), because this kind of machine drifts by
-±10 % between runs a minute apart.
+The first ``--warmup`` rounds are dropped. Ratios are paired: each round's app/headless and headless/bare;
+the report gives their median, a bootstrap 95 % interval of that median, and the quartiles (the spread).
+Slow drifts of the machine's speed hit the three runs of a round alike and cancel out in the ratio.
+
+During the app runs it also measures where the UI process's time goes (its CPU share, drawing and
+painting, reading and unpickling snapshots), a 16 ms timer's lateness, the worker's own account, how long
+Play takes to show training (``play_latency_ms``) and how long closing the window takes (``close_s``);
+and, for the GAN, resident memory growth over a long headless run (``rss_growth_mb``).
 """
 
 from __future__ import annotations
@@ -26,79 +28,15 @@ import sys
 import time
 from typing import Any
 
-GAN_LAB_SIZE = {"g_layers": 1, "g_width": 8, "d_layers": 1, "d_width": 8, "batch_size": 150, "n_critic": 2,
-                "opt_g": "sgd", "opt_d": "sgd", "lr_g": 0.05, "lr_d": 0.05, "loss": "non-saturating",
-                "data": "ring8", "latent_dim": 2}
+from playground.core.errors import UsageError
+from playground.core.timing import rate, rss_mb
+from playground.labs.gan.bare import GAN_LAB_SIZE  # noqa: F401 - re-exported: tests and notes name it here
 
-
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _sync(device) -> None:
-    import torch
-
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-# -- bare loops: the same model and data, written plainly ----------------------------------------------
-def bare_gan(config, device, seconds: float, steps: int | None = None) -> float:
-    import torch
-    import torch.nn.functional as F
-
-    from playground.shared.data2d import make_dataset
-    from playground.shared.gan import Discriminator, Generator, gradient_penalty
-
-    c = config
-    G = Generator(c.latent_dim, c.g_layers, c.g_width, c.g_act).to(device)
-    D = Discriminator(c.d_layers, c.d_width, c.d_act).to(device)
-
-    def opt(name, params, lr):
-        if name == "sgd":
-            return torch.optim.SGD(params, lr=lr)
-        if name == "rmsprop":
-            return torch.optim.RMSprop(params, lr=lr)
-        return torch.optim.Adam(params, lr=lr, betas=(c.beta1, c.beta2))
-
-    og, od = opt(c.opt_g, G.parameters(), c.lr_g), opt(c.opt_d, D.parameters(), c.lr_d)
-    gen = torch.Generator(device=device).manual_seed(0)
-    data = make_dataset(c.data, device, c.noise)
-    wgan = c.loss in ("wgan", "wgan-gp")
-
-    def step():
-        for _ in range(c.n_critic):
-            real = data.sample(c.batch_size, gen)
-            with torch.no_grad():
-                fake = G(torch.randn(c.batch_size, c.latent_dim, generator=gen, device=device))
-            dr, df = D(real), D(fake)
-            loss = (df.mean() - dr.mean()) if wgan else F.softplus(-dr).mean() + F.softplus(df).mean()
-            if c.loss == "wgan-gp":
-                loss = loss + c.gp_weight * gradient_penalty(D, real, fake, gen)
-            od.zero_grad(set_to_none=True)
-            loss.backward()
-            od.step()
-            if c.loss == "wgan":
-                with torch.no_grad():
-                    for p in D.parameters():
-                        p.clamp_(-c.clip, c.clip)
-        df = D(G(torch.randn(c.batch_size, c.latent_dim, generator=gen, device=device)))
-        loss = -df.mean() if wgan else F.softplus(-df).mean()
-        og.zero_grad(set_to_none=True)
-        loss.backward()
-        og.step()
-
-    return _rate(step, device, seconds, steps)
-
-
-BARE = {"gan": bare_gan}
+PROMISES = {"close_s": 1.0, "play_latency_ms": 100.0, "rss_growth_mb": 50.0}  # measured, reported, not tested
 
 
 def bare_loop(lab: str):
-    """The lab's bare loop: here for the GAN, else ``playground.labs.<lab>.bare.bare_<lab>`` if present."""
-    if lab in BARE:
-        return BARE[lab]
+    """The lab's bare loop ``playground.labs.<lab>.bare.bare_<lab>``, or None."""
     import importlib
 
     try:
@@ -108,122 +46,161 @@ def bare_loop(lab: str):
     return getattr(mod, f"bare_{lab}", None)
 
 
-def _rate(step, device, seconds: float, steps: int | None = None) -> float:
-    """Steps per second of ``step()``: for ``seconds``, or exactly ``steps`` steps when given."""
-    if device.type == "cuda":  # every training step runs with host syncs forbidden: a sync raises
-        import torch
-
-        plain = step
-
-        def step():
-            torch.cuda.set_sync_debug_mode("error")
-            try:
-                plain()
-            finally:
-                torch.cuda.set_sync_debug_mode("default")
-
-    for _ in range(5):  # warm-up
-        step()
-    _sync(device)
-    n, t0 = 0, time.perf_counter()
-    if steps is not None:
-        for _ in range(steps):
-            step()
-        _sync(device)
-        return steps / (time.perf_counter() - t0)
-    while True:
-        for _ in range(10):
-            step()
-        n += 10
-        if n % 50 == 0:
-            _sync(device)
-            if time.perf_counter() - t0 >= seconds:
-                break
-    return n / (time.perf_counter() - t0)
+def headless(spec, config, device, seconds: float, steps: int | None = None, session=None) -> float:
+    s = session if session is not None else spec.make_session(config, device=str(device), seed=0)
+    return rate(lambda: s.step(1), device, seconds, steps)
 
 
-def headless(spec, config, device, seconds: float, steps: int | None = None) -> float:
-    s = spec.make_session(config, device=str(device), seed=0)
-    return _rate(lambda: s.step(1), device, seconds, steps)
+# -- statistics ------------------------------------------------------------------------------------
+def bootstrap_ci(values: list[float], n: int = 2000, level: float = 0.95, seed: int = 0) -> list[float] | None:
+    """A percentile-bootstrap interval for the median of ``values``."""
+    import numpy as np
+
+    v = np.asarray([x for x in values if x is not None], np.float64)
+    if len(v) == 0:
+        return None
+    if len(v) == 1:
+        return [float(v[0]), float(v[0])]
+    rng = np.random.default_rng(seed)
+    meds = np.median(v[rng.integers(0, len(v), (n, len(v)))], axis=1)
+    a = (1 - level) / 2
+    return [float(np.quantile(meds, a)), float(np.quantile(meds, 1 - a))]
 
 
-def app_run(spec, preset, config, device, seconds: float, runner: str = "process",
-            steps: int | None = None) -> dict[str, float]:
-    """The real window, runner (the app's: a worker process) and view, offscreen; returns steps/s and
-    timer lateness. Steps are read from the snapshots the view receives."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6 import QtCore
+def _spread(values: list[float]) -> dict[str, float]:
+    import numpy as np
 
-    from playground.ui.app import _app
-    from playground.ui.main_window import MainWindow
+    q = np.quantile(values, [0, 0.25, 0.5, 0.75, 1])
+    return dict(zip(("min", "p25", "median", "p75", "max"), map(float, q)))
 
-    app = _app()
-    from playground.core import config as cfgmod
 
-    win = MainWindow(spec.name, preset, device=str(device), seed=0, overrides=cfgmod.to_dict(config),
-                     runner=runner)
-    win.resize(1366, 768)
-    win.show()
-    def run_loop(ms: int, until=None) -> None:
+def _paired(num: list[float], den: list[float]) -> list[float]:
+    return [a / b for a, b in zip(num, den) if a is not None and b]
+
+
+# -- the app ---------------------------------------------------------------------------------------
+class AppRun:
+    """The real main window (process runner, the lab's view, offscreen), opened once and played
+    round after round."""
+
+    def __init__(self, spec, preset, config, device):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6 import QtCore
+
+        from playground.core import config as cfgmod
+        from playground.ui.app import _app
+        from playground.ui.main_window import MainWindow
+
+        class TimedWindow(MainWindow):
+            """The app's window, counting the time Qt spends painting it (one UpdateRequest per repaint)."""
+
+            paint_s = 0.0
+
+            def event(self, ev):
+                if ev.type() != QtCore.QEvent.Type.UpdateRequest:
+                    return super().event(ev)
+                c0 = time.thread_time()  # CPU time: on a busy machine wall time counts other programs too
+                r = super().event(ev)
+                self.paint_s += time.thread_time() - c0
+                return r
+
+        self.QtCore = QtCore
+        self.app = _app()
+        self.win = TimedWindow(spec.name, preset, device=str(device), seed=0, overrides=cfgmod.to_dict(config),
+                               runner="process")
+        self.win.resize(1366, 768)
+        self.win.show()
+        self.snaps: list[tuple[float, dict]] = []  # (arrival, snapshot) of every snapshot
+        self.late: list[float] = []
+        self._tick_last: float | None = None
+        self.timer = QtCore.QTimer()
+        self.timer.setTimerType(QtCore.Qt.PreciseTimer)
+        self.timer.timeout.connect(self._tick)
+        self.run_loop(120_000, until=lambda: self.win._last_snapshot is not None)
+        if self.win._last_snapshot is None:
+            raise RuntimeError("the app's worker sent no snapshot within 2 minutes")
+        self.win.runner.snapshot.connect(lambda s: self.snaps.append((time.perf_counter(), s)))
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._tick_last is not None:
+            self.late.append(max(0.0, (now - self._tick_last) * 1e3 - 16.0))
+        self._tick_last = now
+
+    def run_loop(self, ms: int, until=None) -> None:
         """A real event loop (as in the app: it sleeps when idle), not a busy processEvents spin."""
+        QtCore = self.QtCore
         loop = QtCore.QEventLoop()
         QtCore.QTimer.singleShot(ms, loop.quit)
         if until is not None:
+            if until():
+                return
             poll = QtCore.QTimer()
             poll.timeout.connect(lambda: until() and loop.quit())
-            poll.start(10)
+            poll.start(5)
         loop.exec()
 
-    run_loop(60_000, until=lambda: win._last_snapshot is not None)
-    win.runner.play()
-    run_loop(1500)  # warm-up
-    late: list[float] = []
-    last = [time.perf_counter()]
+    def _accounts(self) -> dict[str, float]:
+        r, v = self.win.runner, self.win.view
+        return {"wall": time.perf_counter(), "cpu": time.process_time(), "paint": self.win.paint_s,
+                "draw": getattr(v, "draw_seconds", 0.0), "deliver": r.ui_time["deliver"],
+                "receive": r.ui_time["receive"], "late": len(self.late), "snaps": len(self.snaps)}
 
-    def tick():
-        now = time.perf_counter()
-        late.append(max(0.0, (now - last[0]) * 1e3 - 16.0))
-        last[0] = now
+    def measure(self, seconds: float, steps: int | None = None, warm_s: float = 0.3) -> dict[str, Any]:
+        runner = self.win.runner
+        s0 = int(self.win._last_snapshot["step"])
+        n0, t_play = len(self.snaps), time.perf_counter()
+        runner.play()
+        self.run_loop(30_000, until=lambda: any(s.get("playing") and s["step"] > s0 for _, s in self.snaps[n0:]))
+        shown = next((t for t, s in self.snaps[n0:] if s.get("playing") and s["step"] > s0), None)
+        play_ms = (shown - t_play) * 1e3 if shown is not None else float("nan")
+        self.run_loop(int(warm_s * 1000))
+        self._tick_last = None
+        self.timer.start(16)
+        a = self._accounts()
+        if steps is not None:
+            first = self.snaps[-1][1]["step"] if self.snaps else 0
+            self.run_loop(600_000, until=lambda: self.snaps[-1][1]["step"] - first >= steps + 1)
+        else:
+            self.run_loop(int(seconds * 1000))
+        b = self._accounts()
+        self.timer.stop()
+        runner.pause()
+        self.run_loop(10_000, until=lambda: self.snaps and self.snaps[-1][1].get("playing") is False)
+        # steps over the worker's own clock, from the last snapshot before the window (training, past the
+        # warm-up) to the one taken when it paused: exact at both ends, whatever the frame rate and the
+        # delivery delays
+        played = self.snaps[n0:]
+        start = next((s for _, s in reversed(self.snaps[n0:a["snaps"]]) if s.get("playing")), None)
+        stop = next((s for _, s in reversed(played) if not s.get("playing")), None)
+        if start is not None and stop is not None and "clock" in start and stop["clock"] > start["clock"]:
+            app_rate = (stop["step"] - start["step"]) / (stop["clock"] - start["clock"])
+        else:
+            app_rate = float("nan")
+        wall = b["wall"] - a["wall"]
+        shares = {}
+        if start is not None and stop is not None and "loop_time" in start and "loop_time" in stop:
+            t0, t1 = start["loop_time"], stop["loop_time"]  # the worker's account over the same span
+            total = max(t1["total"] - t0["total"], 1e-9)
+            shares = {k: (t1[k] - t0[k]) / total for k in ("train", "snapshot", "emit")}
+        return {"app_steps_per_s": app_rate, "play_latency_ms": play_ms, "late": self.late[a["late"]:b["late"]],
+                "snapshots_per_s": (b["snaps"] - a["snaps"]) / wall, "worker_share": shares,
+                "ui_cpu_share": (b["cpu"] - a["cpu"]) / wall,
+                "ui_paint_ms_per_s": 1e3 * ((b["paint"] - a["paint"]) + (b["draw"] - a["draw"])
+                                            + (b["deliver"] - a["deliver"])) / wall,
+                "ui_pipe_ms_per_s": 1e3 * (b["receive"] - a["receive"]) / wall,
+                "frame_hz": runner.frame_hz}
 
-    timer = QtCore.QTimer()
-    timer.setTimerType(QtCore.Qt.PreciseTimer)
-    timer.timeout.connect(tick)
-    seen: list[tuple[float, int]] = []  # (arrival time, step) of every snapshot in the window
-    loop_time: list[dict] = []  # the worker's own account of its time (core.loop.TrainLoop.time_in)
-
-    def on_snap(snap):
-        seen.append((time.perf_counter(), int(snap["step"])))
-        if "loop_time" in snap:
-            loop_time.append(snap["loop_time"])
-
-    win.runner.snapshot.connect(on_snap)
-    snaps0, t0 = len(win._snap_times), time.perf_counter()
-    last[0] = t0
-    timer.start(16)
-    if steps is not None:  # until the snapshots show that many steps (within 10 minutes)
-        run_loop(600_000, until=lambda: len(seen) >= 2 and seen[-1][1] - seen[0][1] >= steps)
-    else:
-        run_loop(int(seconds * 1000))
-    run_loop(3000, until=lambda: len(seen) >= 2)  # a short window still needs two snapshots to measure
-    timer.stop()
-    dt = time.perf_counter() - t0
-    if len(seen) >= 2:
-        n_steps, dt = seen[-1][1] - seen[0][1], max(seen[-1][0] - seen[0][0], 1e-9)
-    else:
-        n_steps = 0
-    snaps = len(win._snap_times) - snaps0
-    win.close()
-    app.processEvents()
-    late.sort()
-    pct = (lambda q: late[min(len(late) - 1, int(q * len(late)))]) if late else (lambda q: float("nan"))
-    shares = {}
-    if len(loop_time) >= 2:  # over the measured window only
-        a, b = loop_time[0], loop_time[-1]
-        total = max(b["total"] - a["total"], 1e-9)
-        shares = {k: (b[k] - a[k]) / total for k in ("train", "snapshot", "emit")}
-    return {"app_steps_per_s": n_steps / dt, "ui_stall_ms_p50": pct(0.5), "ui_stall_ms_p99": pct(0.99),
-            "ui_stall_ms_max": late[-1] if late else float("nan"), "snapshots_per_s": snaps / dt,
-            "worker_share": shares}
+    def close(self) -> float:
+        """Close the window as a user would; seconds until it is closed (the worker stopped and joined)."""
+        proc = self.win.runner._proc
+        t0 = time.perf_counter()
+        self.win.close()
+        dt = time.perf_counter() - t0
+        self.app.processEvents()
+        if proc is not None and proc.is_alive():
+            raise RuntimeError("closing the window left the worker process running")
+        return dt
 
 
 def startup_ms(lab: str) -> float:
@@ -242,93 +219,119 @@ def startup_ms(lab: str) -> float:
 
 
 def rss_growth(steps: int, device, overrides: dict | None = None) -> float:
+    """Resident memory growth (MB) over ``steps`` headless GAN-Lab-sized steps, after a warm-up."""
     from playground.core.registry import get_lab
 
     spec = get_lab("gan")
     s = spec.make_session(spec.make_config(None, {**GAN_LAB_SIZE, **(overrides or {})}), device=str(device), seed=0)
-    warm = min(5000, steps // 10)
-    s.step(warm)
+    s.step(min(5000, max(steps // 10, 1)))
     s.snapshot()
-    r0 = _rss_mb()
+    r0 = rss_mb()
     done = 0
     while done < steps:
-        s.step(1000)
-        done += 1000
+        n = min(1000, steps - done)
+        s.step(n)
+        done += n
         if done % 10_000 == 0:
             s.snapshot()
-    return _rss_mb() - r0
+    return rss_mb() - r0
 
 
-def _paired(num: list[float], den: list[float]) -> float | None:
-    ratios = [a / b for a, b in zip(num, den) if b]
-    return statistics.median(ratios) if ratios else None
+# -- one configuration -----------------------------------------------------------------------------
+ORDERS = (("bare", "headless", "app"), ("headless", "app", "bare"), ("app", "bare", "headless"))
 
 
-def _summary(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
-def bench_config(spec, preset, config, device, *, rounds: int, seconds: float,
-                 steps: int | None = None) -> dict[str, Any]:
+def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, steps: int | None = None,
+                 warmup: int = 1) -> dict[str, Any]:
     bare_fn = bare_loop(spec.name)
-    runs: dict[str, list[float]] = {"bare": [], "headless": [], "app": []}
-    stalls: list[dict[str, float]] = []
-    for _ in range(rounds):  # alternate, so drifts in machine load hit all three alike
-        if bare_fn is not None:
-            runs["bare"].append(bare_fn(config, device, seconds, steps))
-        runs["headless"].append(headless(spec, config, device, seconds, steps))
-        a = app_run(spec, preset, config, device, seconds, steps=steps)
-        runs["app"].append(a["app_steps_per_s"])
-        stalls.append(a)
-    med = {k: statistics.median(v) if v else None for k, v in runs.items()}
-    out: dict[str, Any] = {
+    session = spec.make_session(config, device=str(device), seed=0)
+    app = AppRun(spec, preset, config, device)
+    runs: dict[str, list] = {"bare": [], "headless": [], "app": []}
+    apps: list[dict] = []
+    try:
+        for i in range(warmup + rounds):
+            got: dict[str, Any] = {}
+            for kind in ORDERS[i % len(ORDERS)]:
+                if kind == "bare":
+                    got[kind] = bare_fn(config, device, seconds, steps) if bare_fn is not None else None
+                elif kind == "headless":
+                    got[kind] = headless(spec, config, device, seconds, steps, session=session)
+                else:
+                    got[kind] = app.measure(seconds, steps)
+            if i < warmup:
+                continue
+            apps.append(got["app"])
+            for k in runs:
+                runs[k].append(got[k]["app_steps_per_s"] if k == "app" else got[k])
+    finally:
+        close_s = app.close()
+    late = sorted(x for a in apps for x in a["late"])
+    pct = (lambda q: late[min(len(late) - 1, int(q * len(late)))]) if late else (lambda q: float("nan"))
+    a_h, h_b = _paired(runs["app"], runs["headless"]), _paired(runs["headless"], runs["bare"])
+
+    def med(key: str, of=apps):
+        vals = [a[key] for a in of if a[key] == a[key]]
+        return statistics.median(vals) if vals else None
+
+    return {
         "preset": preset,
-        "bare_steps_per_s": med["bare"],
-        "headless_steps_per_s": med["headless"],
-        "app_steps_per_s": med["app"],
-        # ratios are paired: the median over rounds of each round's ratio (the two runs of a round are
-        # seconds apart, so slow drifts in this machine's speed cancel out)
-        "headless_vs_bare": _paired(runs["headless"], runs["bare"]),
-        "app_vs_headless": _paired(runs["app"], runs["headless"]),
-        "ui_stall_ms": {q: statistics.median(a[f"ui_stall_ms_{q}"] for a in stalls) for q in ("p50", "p99", "max")},
-        "snapshots_per_s": statistics.median(a["snapshots_per_s"] for a in stalls),
-        "worker_share": {k: statistics.median(a["worker_share"].get(k, float("nan")) for a in stalls)
+        "bare_steps_per_s": statistics.median(runs["bare"]) if runs["bare"] and None not in runs["bare"] else None,
+        "headless_steps_per_s": statistics.median(runs["headless"]),
+        "app_steps_per_s": med("app_steps_per_s"),
+        "headless_vs_bare": statistics.median(h_b) if h_b else None,
+        "headless_vs_bare_ci": bootstrap_ci(h_b),
+        "app_vs_headless": statistics.median(a_h) if a_h else None,
+        "app_vs_headless_ci": bootstrap_ci(a_h),
+        "ratio_spread": {k: _spread(v) for k, v in (("app_vs_headless", a_h), ("headless_vs_bare", h_b)) if v},
+        "ui_stall_ms": {"p50": pct(0.5), "p99": pct(0.99), "max": late[-1] if late else float("nan")},
+        "ui_cpu_share": med("ui_cpu_share"),
+        "ui_paint_ms_per_s": med("ui_paint_ms_per_s"),
+        "ui_pipe_ms_per_s": med("ui_pipe_ms_per_s"),
+        "frame_hz": apps[-1]["frame_hz"] if apps else None,
+        "snapshots_per_s": med("snapshots_per_s"),
+        "worker_share": {k: statistics.median(a["worker_share"].get(k, float("nan")) for a in apps)
                          for k in ("train", "snapshot", "emit")},
-        "spread": {k: _summary(v) for k, v in runs.items() if v},
+        "play_latency_ms": med("play_latency_ms"),
+        "close_s": close_s,
+        "spread": {k: _spread(v) for k, v in runs.items() if v and None not in v},
         "rounds": rounds,
+        "warmup_rounds": warmup,
     }
-    return out
 
 
 def cmd_bench(args) -> int:
-    from playground.cli import UsageError
     from playground.core.device import configure_threads, resolve_device
     from playground.core.registry import all_labs, get_lab
 
     labs = [get_lab(n) for n in args.labs] if args.labs else list(all_labs().values())
     device = resolve_device(args.device)
     threads = configure_threads(args.threads or 1)
-    if args.rounds < 1 or args.seconds <= 0:
-        raise UsageError("--rounds must be ≥ 1 and --seconds > 0")
+    if args.rounds < 1 or args.seconds <= 0 or args.warmup < 0:
+        raise UsageError("--rounds must be ≥ 1, --warmup ≥ 0 and --seconds > 0")
     if args.steps is not None and not 10 <= args.steps <= 10_000_000:
         raise UsageError(f"--steps={args.steps}: must be between 10 and 10,000,000")
+    if args.rss_steps < 0:
+        raise UsageError(f"--rss-steps={args.rss_steps}: must be ≥ 0")
     results: dict[str, Any] = {"device": str(device), "threads": threads, "labs": {}}
+    kw = dict(rounds=args.rounds, seconds=args.seconds, steps=args.steps, warmup=args.warmup)
     for spec in labs:
         preset = args.preset or spec.default_preset
-        config = spec.make_config(preset)
-        res = bench_config(spec, preset, config, device, rounds=args.rounds, seconds=args.seconds,
-                           steps=args.steps)
-        res["startup_ms"] = statistics.median(startup_ms(spec.name) for _ in range(args.rounds))
+        t0 = time.perf_counter()
+        res = bench_config(spec, preset, spec.make_config(preset), device, **kw)
+        res["startup_ms"] = statistics.median(startup_ms(spec.name) for _ in range(min(3, args.rounds)))
         results["labs"][spec.name] = res
-        if spec.name == "gan":
-            gl = bench_config(spec, None, spec.make_config(None, GAN_LAB_SIZE), device, rounds=args.rounds,
-                              seconds=args.seconds, steps=args.steps)
-            results["labs"]["gan-lab-size"] = gl
-            res["rss_growth_mb"] = rss_growth(args.rss_steps, device)
+        if spec.name == "gan" and not args.preset:
+            results["labs"]["gan-lab-size"] = bench_config(spec, None, spec.make_config(None, GAN_LAB_SIZE), device,
+                                                           **kw)
+            if args.rss_steps:
+                res["rss_growth_mb"] = rss_growth(args.rss_steps, device)
+                res["rss_steps"] = args.rss_steps
+        res["bench_seconds"] = time.perf_counter() - t0
         if not args.json:
-            _print(spec.name, res)
-            if spec.name == "gan":
-                _print("gan-lab-size", results["labs"]["gan-lab-size"])
+            for name in [spec.name] + (["gan-lab-size"] if "gan-lab-size" in results["labs"] and
+                                       spec.name == "gan" else []):
+                _print(name, results["labs"][name])
+    results["promises"] = PROMISES
     if args.json:
         print(json.dumps(results))
     return 0
@@ -338,19 +341,30 @@ def _print(name: str, r: dict) -> None:
     def f(v, fmt="{:,.0f}"):
         return "—" if v is None else fmt.format(v)
 
-    print(f"{name} ({r.get('preset') or 'custom'})")
+    def ci(key):
+        c = r.get(key)
+        return f" [{c[0]:.3f}, {c[1]:.3f}]" if c else ""
+
+    print(f"{name} ({r.get('preset') or 'custom'}): {r['rounds']} rounds after {r['warmup_rounds']} warm-up")
     print(f"  bare      {f(r['bare_steps_per_s']):>10} steps/s")
-    print(f"  headless  {f(r['headless_steps_per_s']):>10} steps/s   "
-          f"headless/bare {f(r['headless_vs_bare'], '{:.2f}')}")
-    print(f"  app       {f(r['app_steps_per_s']):>10} steps/s   app/headless  {f(r['app_vs_headless'], '{:.2f}')}")
+    print(f"  headless  {f(r['headless_steps_per_s']):>10} steps/s   headless/bare "
+          f"{f(r['headless_vs_bare'], '{:.3f}')}{ci('headless_vs_bare_ci')}")
+    print(f"  app       {f(r['app_steps_per_s']):>10} steps/s   app/headless  "
+          f"{f(r['app_vs_headless'], '{:.3f}')}{ci('app_vs_headless_ci')}  (median, 95 % interval)")
     st = r["ui_stall_ms"]
-    print(f"  UI stall  p50 {st['p50']:.1f} ms  p99 {st['p99']:.1f} ms  max {st['max']:.1f} ms;"
-          f"  {r['snapshots_per_s']:.0f} snapshots/s")
+    print(f"  UI timer  late p50 {st['p50']:.1f} ms  p99 {st['p99']:.1f} ms  max {st['max']:.1f} ms;"
+          f"  {r['snapshots_per_s']:.1f} frames/s (asking {f(r['frame_hz'], '{:.1f}')})")
+    print(f"  UI        CPU {100 * (r['ui_cpu_share'] or 0):.1f} % of a core;  drawing + painting "
+          f"{f(r['ui_paint_ms_per_s'], '{:.1f}')} ms/s;  pipe + unpickling {f(r['ui_pipe_ms_per_s'], '{:.1f}')} ms/s")
     ws = r.get("worker_share") or {}
     if ws:
         print(f"  worker    training {100 * ws['train']:.1f} %  snapshots {100 * ws['snapshot']:.1f} %"
               f"  sending {100 * ws['emit']:.1f} % of its time")
+    print(f"  Play      shows training in {f(r['play_latency_ms'], '{:.0f}')} ms (promise ≤ "
+          f"{PROMISES['play_latency_ms']:.0f});  closing took {r['close_s']:.2f} s "
+          f"(promise ≤ {PROMISES['close_s']:.0f})")
     if "startup_ms" in r:
         print(f"  start-up  {r['startup_ms']:.0f} ms to the first window")
     if "rss_growth_mb" in r:
-        print(f"  memory    {r['rss_growth_mb']:+.1f} MB over the long headless run")
+        print(f"  memory    {r['rss_growth_mb']:+.1f} MB over {r['rss_steps']:,} headless steps (promise ≤ "
+              f"{PROMISES['rss_growth_mb']:.0f})")

@@ -43,7 +43,7 @@ def test_visual_work_keeps_to_its_share_and_curves_stay_live():
     def emit(kind, *args):
         if kind == "snapshot":
             snaps.append((time.perf_counter(), args[0]))
-            if sum(not s.get("light") for _, s in snaps) >= 6:
+            if sum(not s.get("light") for _, s in snaps) >= 4:
                 enough.set()
 
     loop = TrainLoop(lambda c: SlowSnapshots(c, device="cpu", seed=0), cfg, emit)
@@ -51,7 +51,7 @@ def test_visual_work_keeps_to_its_share_and_curves_stay_live():
     th = threading.Thread(target=loop.run, daemon=True)
     th.start()
     loop.post("play", True)
-    assert enough.wait(30)
+    assert enough.wait(240)  # four full snapshots, each ~cost / SNAPSHOT_SHARE apart: generous for a slow day
     loop.stop()
     th.join(5)
     t = loop.time_in

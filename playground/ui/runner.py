@@ -8,16 +8,32 @@ process (the app's default: drawing then never competes with training for the GI
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from playground.core.loop import MAX_HZ, TrainLoop, merge_snapshots
 
 _WORKERS: weakref.WeakSet = weakref.WeakSet()
+
+#: share of one core the UI process may spend on receiving and drawing snapshots while training; the
+#: frame rate follows the measured cost of a frame (``PLAYGROUND_UI_BUDGET``: another share, 0 = no limit)
+UI_BUDGET = 0.05
+INTERACTIVE_BUDGET = 0.25  # while a mouse button is held (drawing points, dragging a plot)
+MIN_HZ = 2.0  # never fewer frames than this while training
+BUDGET_WINDOW_S = 1.0  # the cost of a frame is measured over this long
+
+
+def _budget_from_env() -> float:
+    try:
+        return max(0.0, float(os.environ.get("PLAYGROUND_UI_BUDGET", UI_BUDGET)))
+    except ValueError:
+        return UI_BUDGET
 
 
 def live_workers() -> list:
@@ -55,7 +71,15 @@ class RunnerBase(QtCore.QObject):
         self._config = config
         self._playing = False
         self.device_name = ""
-        self.max_hz = MAX_HZ
+        self.max_hz = MAX_HZ  # the most frames a second the view wants (its ``max_fps``)
+        self.frame_hz = MAX_HZ  # what the worker is asked for now: lower when frames cost more (see budget)
+        self.budget = _budget_from_env()
+        # where the UI process's time goes (CPU seconds): reading + unpickling snapshots (process runner, on
+        # its reader thread) and delivering them (the view's set_snapshot and the window's handlers)
+        self.ui_time = {"receive": 0.0, "deliver": 0.0}
+        self.ui_cpu_extra = 0.0  # CPU seconds of the reader thread, counted into the frame cost
+        self.ui_share = 0.0  # the UI's CPU share (UI thread + reader) over the last budget window
+        self._budget_window: tuple[float, float, int] | None = None
         self._latest: dict | None = None
         self._last_full: dict | None = None  # light snapshots are laid over it
         self._lock = threading.Lock()
@@ -96,8 +120,38 @@ class RunnerBase(QtCore.QObject):
                 snap = {**self._last_full, **snap}  # still light: the heavy panels show this data already
             else:
                 self._last_full = snap
+            c0 = time.thread_time()
             self.snapshot.emit(snap)
+            self.ui_time["deliver"] += time.thread_time() - c0
             self._consumed()
+            self._keep_to_budget()
+
+    def _keep_to_budget(self) -> None:
+        """Hold the UI to its CPU budget while training: measure what a frame costs on the UI thread
+        (drawing, painting, everything between two frames) and on the reader thread (unpickling), then ask
+        the worker for as many frames a second as the budget pays for, between MIN_HZ and the view's
+        max_fps; more while a mouse button is held."""
+        now, cpu = time.perf_counter(), time.thread_time() + self.ui_cpu_extra
+        win = self._budget_window
+        if win is None or not self._playing or not self.budget:
+            self._budget_window = (now, cpu, 0)
+            return
+        t0, c0, frames = win
+        frames += 1
+        if now - t0 < BUDGET_WINDOW_S:
+            self._budget_window = (t0, c0, frames)
+            return
+        self._budget_window = (now, cpu, 0)
+        used = max(cpu - c0, 0.0)
+        self.ui_share = used / (now - t0)
+        held = QtGui.QGuiApplication.mouseButtons() != QtCore.Qt.NoButton
+        budget = max(self.budget, INTERACTIVE_BUDGET) if held else self.budget
+        per_frame = max(used / frames, 1e-4)
+        hz = min(budget / per_frame, 2 * self.frame_hz, self.max_hz)  # up at most 2× a window: no see-saw
+        hz = max(min(MIN_HZ, self.max_hz), hz)
+        if abs(hz - self.frame_hz) > 0.1 * self.frame_hz:
+            self.frame_hz = hz
+            self._post("max_hz", hz)
 
     def _consumed(self) -> None:
         """Called after the UI took a snapshot (the process runner asks for the next one)."""
@@ -126,12 +180,14 @@ class RunnerBase(QtCore.QObject):
         return self._config
 
     def play(self) -> None:
+        self._budget_window = None  # a frame's cost is measured afresh from here
         self._play_now(True)
 
     def pause(self) -> None:
         self._play_now(False)
 
     def toggle(self) -> None:
+        self._budget_window = None
         self._play_now(not self._playing)
 
     def step_once(self, n: int = 1) -> None:
@@ -151,7 +207,9 @@ class RunnerBase(QtCore.QObject):
         self._post("speed", float(steps_per_s))
 
     def set_max_hz(self, hz: float) -> None:
-        self.max_hz = float(hz)
+        """The most snapshots a second the view wants (its ``max_fps``); the budget may ask for fewer."""
+        self.max_hz = self.frame_hz = float(hz)
+        self._budget_window = None
         self._post("max_hz", float(hz))
 
     def save(self, path: str) -> None:

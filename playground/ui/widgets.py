@@ -8,6 +8,7 @@ levels (no per-frame autoscaling) and a colour bar.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -49,49 +50,104 @@ class LabView(QtWidgets.QWidget):
     command = QtCore.Signal(str, dict)
     config_request = QtCore.Signal(dict)
     message = QtCore.Signal(str)
-    #: snapshots per second this view wants at most (fewer frees the training thread: drawing holds the GIL)
+    #: snapshots per second this view wants at most; the runner asks for fewer when a frame costs more
+    #: than the UI's CPU budget allows (``playground.ui.runner.UI_BUDGET``)
     max_fps: float = 30.0
 
     def __init__(self, spec=None, parent=None):
         super().__init__(parent)
         self.spec = spec
         self.config = None
-        self._jobs: dict[str, Callable[[], None]] = {}
+        self._lv_jobs: dict[str, tuple[Callable[[], None], QtWidgets.QWidget | None, object]] = {}
+        self._lv_parked: dict[str, tuple[Callable[[], None], QtWidgets.QWidget, object]] = {}
+        self._lv_sigs: dict[str, object] = {}  # key -> signature of the data it last drew
+        self._lv_watched: set[int] = set()
+        self.draw_seconds = 0.0  # CPU time spent in queued parts (the benchmark's paint account)
+        self.parts_skipped = 0  # parts not run: hidden panel or unchanged data
         self._job_timer = QtCore.QTimer(self)
         self._job_timer.setSingleShot(True)
         self._job_timer.setInterval(0)
         self._job_timer.timeout.connect(self._run_job)
 
     # -- staggered drawing -----------------------------------------------------------------------
-    def draw_later(self, key: str, job: Callable[[], None]) -> None:
+    def draw_later(self, key: str, job: Callable[[], None], widget: QtWidgets.QWidget | None = None,
+                   sig: object = None) -> None:
         """Queue one part of a frame (a panel's ``setData`` calls). Parts run one per event-loop
         turn, so Qt paints each part in its own short turn instead of the whole window in one
         long one: input and timers get in between (the benchmark's UI stall). A part queued
-        again before it ran is replaced: the newest data wins."""
-        self._jobs.pop(key, None)
-        self._jobs[key] = job
+        again before it ran is replaced: the newest data wins.
+
+        ``widget``: the panel the part draws into. While it is hidden (another tab, a collapsed
+        splitter, a minimised window) the part is kept, not run, and runs when the panel is shown.
+        ``sig``: any comparable signature of the data (a step, a snapshot's id); a part whose
+        signature equals the one it last drew is skipped: unchanged panels are not redrawn."""
+        self._lv_jobs.pop(key, None)
+        self._lv_jobs[key] = (job, widget, sig)
         if not self._job_timer.isActive():
             self._job_timer.start()
 
-    def _run_job(self) -> None:
-        if not self._jobs:
+    def _run_part(self, key: str, job, widget, sig) -> None:
+        if sig is not None and key in self._lv_sigs and self._lv_sigs[key] == sig:
+            self.parts_skipped += 1
             return
-        key = next(iter(self._jobs))
-        job = self._jobs.pop(key)
-        if self._jobs:
+        if widget is not None and not self._shown(widget):
+            self._lv_parked[key] = (job, widget, sig)
+            self._watch(widget)
+            self.parts_skipped += 1
+            return
+        self._lv_parked.pop(key, None)
+        c0 = time.thread_time()
+        try:
+            job()
+        finally:
+            self.draw_seconds += time.thread_time() - c0
+        if sig is not None:
+            self._lv_sigs[key] = sig
+
+    @staticmethod
+    def _shown(widget: QtWidgets.QWidget) -> bool:
+        win = widget.window()
+        return widget.isVisible() and not (win is not None and win.isMinimized())
+
+    def _watch(self, widget: QtWidgets.QWidget) -> None:
+        """Run a parked part when its panel (or the window) is shown again."""
+        for w in {widget, widget.window()}:
+            if w is not None and id(w) not in self._lv_watched:
+                self._lv_watched.add(id(w))
+                w.installEventFilter(self)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt's name
+        if ev.type() in (QtCore.QEvent.Type.Show, QtCore.QEvent.Type.WindowStateChange) and self._lv_parked:
+            for key, (job, widget, sig) in list(self._lv_parked.items()):
+                if key not in self._lv_jobs:
+                    self.draw_later(key, job, widget, sig)
+        return False
+
+    def _run_job(self) -> None:
+        if not self._lv_jobs:
+            return
+        key = next(iter(self._lv_jobs))
+        part = self._lv_jobs.pop(key)
+        if self._lv_jobs:
             self._job_timer.start()
-        job()
+        self._run_part(key, *part)
 
     def flush_drawing(self) -> None:
-        """Run every queued part now (tests, ``playground snapshot``)."""
+        """Run every queued part now (tests, ``playground snapshot``); hidden panels' parts included."""
         self._job_timer.stop()
-        while self._jobs:
-            key = next(iter(self._jobs))
-            self._jobs.pop(key)()
+        for key, part in self._lv_parked.items():
+            self._lv_jobs.setdefault(key, part)
+        self._lv_parked.clear()
+        while self._lv_jobs:
+            key = next(iter(self._lv_jobs))
+            job, _widget, sig = self._lv_jobs.pop(key)
+            self._run_part(key, job, None, sig)
 
     def cancel_drawing(self) -> None:
         self._job_timer.stop()
-        self._jobs.clear()
+        self._lv_jobs.clear()
+        self._lv_parked.clear()
+        self._lv_sigs.clear()
 
     def set_config(self, config) -> None:
         """Called with the current config after every change or reset (before snapshots)."""

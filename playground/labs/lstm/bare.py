@@ -1,7 +1,7 @@
 """A bare training loop for `playground bench`: the same model and data as an LstmSession, written
 plainly with torch's modules (no session, no recording), to show what the session costs.
 
-    BARE["lstm"] = playground.labs.lstm.bare.bare_lstm
+    `playground bench` finds it as playground.labs.lstm.bare.bare_lstm
 """
 
 from __future__ import annotations
@@ -40,6 +40,6 @@ def bare_lstm(config, device, seconds: float, steps: int | None = None) -> float
             torch.nn.utils.clip_grad_norm_(params, clip)
             opt.step()
 
-    from playground.bench import _rate
+    from playground.core.timing import rate
 
-    return _rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's
+    return rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's

@@ -65,6 +65,6 @@ def bare_transformer(config, device, seconds: float, steps: int | None = None) -
             torch.nn.utils.clip_grad_norm_(mods.parameters(), config.clip)
         opt.step()
 
-    from playground.bench import _rate
+    from playground.core.timing import rate
 
-    return _rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's
+    return rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's
