@@ -11,7 +11,7 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
     import numpy as np
     import torch
 
-    from playground.bench import _rate
+    from playground.core.timing import rate as _rate
     from playground.shared.gan import gradient_penalty
 
     from .model import CondSampler, Critic, Decoder, Encoder, Generator, SpanIndex, activate, cond_loss, pack, tvae_loss
