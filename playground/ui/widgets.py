@@ -182,6 +182,26 @@ def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
     return w
 
 
+def _nice_ceil(x: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k at or above x."""
+    if x <= 0:
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(x))
+    return next(m * k for m in (1, 2, 5, 10) if m * k >= x)
+
+
+def hold_x_range(plot: pg.PlotWidget, last_step: float) -> None:
+    """Keep a growing curve's x range on round bounds, extended by steps (to 1.25× the last step, rounded
+    up to 1, 2 or 5 × 10^k): the axis is not re-laid out and re-rendered at every new point, only when
+    the range grows (profiled: tick text re-rendering and autorange were half of a light frame's cost)."""
+    vb = plot.getPlotItem().getViewBox()
+    hi = vb.viewRange()[0][1]
+    auto = vb.autoRangeEnabled()[0]
+    if auto or last_step > hi:
+        vb.enableAutoRange(x=False)
+        vb.setXRange(0, _nice_ceil(1.25 * max(last_step, 1.0)), padding=0)
+
+
 class Curves:
     """A set of named curves on one plot, fed from history dicts ``{name: (steps, values)}``."""
 
@@ -211,11 +231,14 @@ class Curves:
                 if not finite.all():  # plots never break on NaN/inf: draw only finite points
                     s, v = np.asarray(s)[finite], v[finite]
                 item.setData(s, v)
+                if len(s):
+                    hold_x_range(self.plot, float(s[-1]))
 
     def clear(self) -> None:
         self._shown.clear()
         for item in self.items.values():
             item.setData([], [])
+        self.plot.getPlotItem().getViewBox().enableAutoRange(x=True)
 
 
 class HeatMap(pg.GraphicsLayoutWidget):

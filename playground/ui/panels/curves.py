@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from playground.ui.widgets import PALETTE, make_plot, small_font
+from playground.ui.widgets import PALETTE, hold_x_range, make_plot, small_font
 
 DEFAULT_SMOOTHING = 0.6  # TensorBoard's default
 
@@ -104,11 +104,14 @@ class SmoothedCurves:
             if key in self.raw and self.weight > 0:
                 fin = np.isfinite(v)
                 self.raw[key].setData(s[fin], v[fin])
+            if len(s):
+                hold_x_range(self.plot, float(s[-1]))
 
     def clear(self) -> None:
         self._shown.clear()
         for item in (*self.items.values(), *self.raw.values()):
             item.setData([], [])
+        self.plot.getPlotItem().getViewBox().enableAutoRange(x=True)
 
 
 class CurvesPanel(QtWidgets.QWidget):
