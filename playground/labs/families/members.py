@@ -22,7 +22,7 @@ from .vae import VAE
 
 N_LINES, LINE_POINTS = 13, 60  # the flow's warped grid: lines per direction, points per line
 N_POSTERIORS = 64  # VAE posterior ellipses drawn
-N_PATHS = 40  # diffusion reverse trajectories drawn
+N_PATHS = 24  # diffusion reverse trajectories drawn
 ARROWS = 17  # diffusion score arrows per side
 
 
@@ -273,12 +273,16 @@ class DiffusionMember(Member):
         e = ctx["extent"]
         at = z_mesh(ARROWS, e * (ARROWS - 1) / ARROWS, self.device)  # (A², 2) arrow tails in data units
         score = m.score(at, t) * m.scale  # a step along the score in data units (standardised score × scale)
-        gallery = {}
-        g = torch.Generator(device=self.device)
-        for k in sorted({1, 10, 50, self.steps()}):
-            if k <= self.steps():
-                g.manual_seed(4242)
-                gallery[k] = m.sample(256, g, sampler=c.sampler, steps=k, eta=c.eta).cpu().numpy()
+        key = (ctx.get("step"), c.sampler, self.steps(), c.eta)
+        if getattr(self, "_gallery", (None,))[0] != key:  # the t slider moves often: sample only after training
+            gallery = {}
+            g = torch.Generator(device=self.device)
+            for k in sorted({1, 10, 50, self.steps()}):
+                if k <= self.steps():
+                    g.manual_seed(4242)
+                    gallery[k] = m.sample(256, g, sampler=c.sampler, steps=k, eta=c.eta).cpu().numpy()
+            self._gallery = (key, gallery)
+        gallery = self._gallery[1]
         return {"t": t, "T": m.T, "noised": noised.cpu().numpy(), "arrows_at": at.cpu().numpy(),
                 "arrows": score.cpu().numpy(), "paths": None if self.paths is None else self.paths.cpu().numpy(),
                 "gallery": gallery, "steps": self.steps(),

@@ -190,7 +190,7 @@ class FamiliesSession(Session):
         if self._eval is None or (moved and now - self._eval_t >= EVAL_EVERY_S) or self._eval_step > self.step_count:
             self._eval, self._eval_t, self._eval_step = self.evaluate(), now, self.step_count
         n = min(c.show_samples, N_EVAL)
-        ctx = {"real": self.real_eval[:n], "z": self.z_view[:n], "extent": self.data.extent}
+        ctx = {"real": self.real_eval[:n], "z": self.z_view[:n], "extent": self.data.extent, "step": self.step_count}
         fams: dict[str, dict] = {}
         with torch.no_grad():
             for f, m in self.members.items():
