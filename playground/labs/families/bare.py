@@ -13,7 +13,7 @@ def bare_families(config, device, seconds: float, steps: int | None = None) -> f
 
     from .diffusion import Diffusion
     from .flow import Flow
-    from .members import standardisation
+    from .members import data_bound, standardisation
     from .vae import VAE
 
     c = config
@@ -53,7 +53,10 @@ def bare_families(config, device, seconds: float, steps: int | None = None) -> f
         else:
             m = Diffusion(c.T, c.schedule, c.diff_width, 3, c.diff_emb)
         m = m.to(device)
-        m.set_standardisation(shift, scale)
+        if fam == "diffusion":
+            m.set_standardisation(shift, scale, data_bound(data, shift, scale))
+        else:
+            m.set_standardisation(shift, scale)
         opt = torch.optim.Adam(m.parameters(), lr=c.lr)
 
         def model_step(m=m, opt=opt, fam=fam):

@@ -91,14 +91,24 @@ class Diffusion(nn.Module):
         self.eps_net = NoiseNet(T, width, layers, emb)
         self.register_buffer("shift", torch.zeros(2))
         self.register_buffer("scale", torch.ones(()))
+        self.register_buffer("clip", torch.tensor(float("inf")))  # |x̂_0| bound while sampling (standardised)
 
     @property
     def T(self) -> int:
         return self.sched.T
 
-    def set_standardisation(self, shift: torch.Tensor, scale: torch.Tensor) -> None:
+    def set_standardisation(self, shift: torch.Tensor, scale: torch.Tensor, clip: float = float("inf")) -> None:
+        """Standardise the data as (x - shift) / scale; ``clip`` bounds the predicted clean point x̂_0 while
+        sampling (Ho et al. clip x̂_0 to the data range, [-1, 1] for images)."""
         self.shift.copy_(shift)
         self.scale.copy_(scale)
+        self.clip.fill_(clip)
+
+    def clipped_eps(self, x_t: torch.Tensor, t: int, eps: torch.Tensor) -> torch.Tensor:
+        """The noise consistent with x̂_0 = (x_t - √(1-ᾱ_t) ε)/√ᾱ_t clipped to ±clip (ε itself when inside)."""
+        ab = self.sched.alpha_bar[t]
+        x0 = ((x_t - (1 - ab).sqrt() * eps) / ab.sqrt()).clamp(-self.clip, self.clip)
+        return (x_t - ab.sqrt() * x0) / (1 - ab).sqrt()
 
     def loss(self, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """The simple DDPM objective: E_{t, ε} ‖ε - ε_θ(√ᾱ_t x_0 + √(1-ᾱ_t) ε, t)‖² (mean over B and 2)."""
@@ -142,8 +152,8 @@ class Diffusion(nn.Module):
                eta: float = 1.0, keep: int = 0, x_T: torch.Tensor | None = None):
         """Run the reverse process for n points. ``sampler='ddpm'`` with every step is ancestral DDPM;
         otherwise (or with fewer steps) DDIM with ``eta`` over a strided subsequence (DDPM with fewer steps
-        is DDIM with η = 1). Returns x_0 (n, 2) in data units and, when ``keep`` > 0, the paths of the first
-        ``keep`` points: (len(timesteps) + 1, keep, 2) in data units."""
+        is DDIM with η = 1). Both clip x̂_0 to ±``clip``. Returns x_0 (n, 2) in data units and, when
+        ``keep`` > 0, the paths of the first ``keep`` points: (len(timesteps) + 1, keep, 2) in data units."""
         dev = self.shift.device
         x = torch.randn(n, 2, generator=gen, device=dev) if x_T is None else (x_T - self.shift) / self.scale
         ts = self.timesteps(self.T if steps is None else steps)
@@ -151,7 +161,7 @@ class Diffusion(nn.Module):
             eta = 1.0
         paths = [x[:keep].clone()] if keep else None
         for i, t in enumerate(ts):
-            eps = self.predict(x, t)
+            eps = self.clipped_eps(x, t, self.predict(x, t))
             t_prev = ts[i + 1] if i + 1 < len(ts) else 0
             if sampler == "ddpm" and t_prev == t - 1:
                 mean, sigma = self.ddpm_mean(x, t, eps), self.ddpm_sigma(t)

@@ -22,7 +22,7 @@ from .vae import VAE
 
 N_LINES, LINE_POINTS = 13, 60  # the flow's warped grid: lines per direction, points per line
 N_POSTERIORS = 64  # VAE posterior ellipses drawn
-N_PATHS = 24  # diffusion reverse trajectories drawn
+N_PATHS = 16  # diffusion reverse trajectories drawn
 ARROWS = 17  # diffusion score arrows per side
 
 
@@ -30,6 +30,12 @@ def standardisation(data: Dataset, device) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and overall standard deviation of the data (a fixed draw: the same for every seed)."""
     x = data.sample(20_000, torch.Generator(device=device).manual_seed(12345))
     return x.mean(0), x.std().clamp(min=1e-3)
+
+
+def data_bound(data: Dataset, shift: torch.Tensor, scale: torch.Tensor) -> float:
+    """The largest standardised coordinate of the data (a fixed draw), with a margin: where x̂_0 is clipped."""
+    x = data.sample(20_000, torch.Generator(device=shift.device).manual_seed(12345))
+    return float(((x - shift) / scale).abs().max()) * 1.1 + 0.2
 
 
 def z_mesh(n: int, lim: float, device) -> torch.Tensor:
@@ -236,7 +242,8 @@ class DiffusionMember(Member):
     def build(self) -> None:
         c = self.cfg
         self.model = Diffusion(c.T, c.schedule, c.diff_width, 3, c.diff_emb).to(self.device)
-        self.model.set_standardisation(*standardisation(self.data, self.device))
+        shift, scale = standardisation(self.data, self.device)
+        self.model.set_standardisation(shift, scale, clip=data_bound(self.data, shift, scale))
         self.opt = self._adam(self.model, c.lr)
         self.paths = None  # reverse trajectories of the last evaluation
 
