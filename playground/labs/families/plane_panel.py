@@ -103,7 +103,7 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
         if e != self._extent:
             self._extent = e
             self.plot.setRange(xRange=(-e, e), yRange=(-e, e), padding=0)
-        grid = np.asarray(d["heat"], np.float32)
+        grid = np.asarray(d["heat"], np.float32)[::-1]  # the snapshot's row 0 is the top; the image's is at -e
         levels = self._fit_levels(grid, d["heat_label"])
         if levels != self._levels or d["heat_label"] != self._label:
             self._levels, self._label = levels, d["heat_label"]
