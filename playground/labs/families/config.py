@@ -103,5 +103,5 @@ class FamiliesConfig:
         except ValueError as e:
             raise ConfigError("race", self.race, "a comma list of " + ", ".join(FAMILIES) + ", 'all' or empty",
                               f"unknown family '{e}'") from None
-        if max(self.gan_width, self.vae_width, self.diff_width) > 512 or self.couplings * self.flow_width > 4096:
+        if self.couplings * self.flow_width > 4096:
             raise ConfigError("couplings", self.couplings, "couplings × flow_width ≤ 4,096", "flow too large")
