@@ -69,7 +69,7 @@ class NoiseNet(nn.Module):
     def __init__(self, T: int, width: int = 128, layers: int = 3, emb: int = 64, x_scale: float = 25.0):
         super().__init__()
         self.T, self.emb, self.x_scale = T, emb, x_scale
-        dims = [3 * emb] + [width] * layers
+        dims = [3 * 2 * (emb // 2)] + [width] * layers  # three embeddings of 2·(emb//2) numbers
         blocks: list[nn.Module] = []
         for a, b in zip(dims[:-1], dims[1:]):
             blocks += [nn.Linear(a, b), nn.GELU()]

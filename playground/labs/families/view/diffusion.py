@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from playground.ui.widgets import Curves, make_plot
 
-from .plane_panel import COLORS, REAL
+from .plane import COLORS, REAL
 
 
 class DiffusionDetail(QtWidgets.QWidget):

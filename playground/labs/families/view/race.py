@@ -12,8 +12,8 @@ from PySide6 import QtWidgets
 
 from playground.ui.widgets import make_plot
 
-from .config import TITLES
-from .plane_panel import COLORS
+from ..config import TITLES
+from .plane import COLORS
 
 METRICS = {"hq": ("High-quality fraction (↑)", 3), "modes": ("Modes captured (↑)", 2),
            "swd": ("Sliced Wasserstein distance (↓)", 4)}

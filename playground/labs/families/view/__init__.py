@@ -1,5 +1,8 @@
 """The four-families view: one samples plane per family (the race), the chosen family's own views, the
-shared metric curves against steps and training time, and a summary line per family with its sampling cost."""
+shared metric curves against steps and training time, and a summary line per family with its sampling cost.
+
+The lab's only Qt code lives in this package (one module per panel: ``plane``, ``details``, ``diffusion``,
+``race``), so that every other module of the lab imports without Qt."""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from PySide6 import QtCore, QtWidgets
 from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
 from playground.ui.widgets import LabView
 
-from .config import TITLES
-from .detail_panels import FlowDetail, GanDetail, VaeDetail
-from .diffusion_panel import DiffusionDetail
-from .plane_panel import COLORS, SamplesPlane
-from .race_panel import RacePanel
+from ..config import TITLES
+from .details import FlowDetail, GanDetail, VaeDetail
+from .diffusion import DiffusionDetail
+from .plane import COLORS, SamplesPlane
+from .race import RacePanel
 
 LAYERS = (("heat", "Heat-map", "What each model believes over the plane (see the colour bar)"),
           ("real", "Real", "Samples of the real data"),

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from playground.ui.widgets import Curves, make_plot
 
-from .plane_panel import COLORS, lines_xy
+from .plane import COLORS, lines_xy
 
 
 def hue_brushes(xy: np.ndarray) -> list:
