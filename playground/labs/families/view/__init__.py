@@ -1,0 +1,262 @@
+"""The four-families view: one samples plane per family (the race), the chosen family's own views, the
+shared metric curves against steps and training time, and a summary line per family with its sampling cost.
+
+The lab's only Qt code lives in this package (one module per panel: ``plane``, ``details``, ``diffusion``,
+``race``), so that every other module of the lab imports without Qt."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
+from playground.ui.widgets import LabView
+
+from ..config import TITLES
+from .details import FlowDetail, GanDetail, VaeDetail
+from .diffusion import DiffusionDetail
+from .plane import COLORS, SamplesPlane
+from .race import RacePanel
+
+LAYERS = (("heat", "Heat-map", "What each model believes over the plane (see the colour bar)"),
+          ("real", "Real", "Samples of the real data"),
+          ("samples", "Samples", "The model's samples"),
+          ("mesh", "Mesh", "The image of a regular latent grid (GAN generator, VAE decoder, flow)"),
+          ("paths", "Paths", "Diffusion: reverse trajectories of a few dozen samples, from noise to data"))
+
+
+class FamiliesView(LabView):
+    max_fps = 12.0
+
+    def __init__(self, spec=None, parent=None):
+        super().__init__(spec, parent)
+        self._families: list[str] = []
+        self._drawn = default_drawing()
+        self._rng = np.random.default_rng(0)
+        self.planes: dict[str, SamplesPlane] = {}
+        self._build_ui()
+
+    def _build_ui(self) -> None:
+        root = QtWidgets.QVBoxLayout(self)
+        root.setContentsMargins(2, 2, 2, 2)
+        root.setSpacing(2)
+        bar = QtWidgets.QHBoxLayout()
+        self.layer_boxes: dict[str, QtWidgets.QCheckBox] = {}
+        for key, label, tip in LAYERS:
+            cb = QtWidgets.QCheckBox(label)
+            cb.setChecked(True)
+            cb.setToolTip(tip)
+            cb.toggled.connect(self._apply_layers)
+            self.layer_boxes[key] = cb
+            bar.addWidget(cb)
+        bar.addSpacing(8)
+        bar.addWidget(QtWidgets.QLabel("Draw:"))
+        self.draw_mode = QtWidgets.QComboBox()
+        self.draw_mode.addItems(["Off", "Brush", "Erase"])
+        self.draw_mode.setToolTip("Brush adds real data points where you drag on the first plane; Erase removes them")
+        self.draw_mode.currentTextChanged.connect(self._on_draw_mode)
+        bar.addWidget(self.draw_mode)
+        self.clear_btn = QtWidgets.QPushButton("Clear")
+        self.clear_btn.setToolTip("Remove every drawn point")
+        self.clear_btn.clicked.connect(self._clear_drawing)
+        bar.addWidget(self.clear_btn)
+        self.open_btn = QtWidgets.QPushButton("Open CSV…")
+        self.open_btn.setToolTip("Use a CSV file of 2D points (x, y columns) as the real data")
+        self.open_btn.clicked.connect(self._open_csv)
+        bar.addWidget(self.open_btn)
+        bar.addStretch(1)
+        root.addLayout(bar)
+
+        body = QtWidgets.QHBoxLayout()
+        root.addLayout(body, 1)
+        self.plane_box = QtWidgets.QWidget()
+        self.plane_grid = QtWidgets.QGridLayout(self.plane_box)
+        self.plane_grid.setContentsMargins(0, 0, 0, 0)
+        self.plane_grid.setSpacing(2)
+        body.addWidget(self.plane_box, 5)
+
+        right = QtWidgets.QVBoxLayout()
+        right.setSpacing(2)
+        body.addLayout(right, 4)
+        self.summary = QtWidgets.QLabel("—")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(QtCore.Qt.RichText)
+        right.addWidget(self.summary)
+        pick = QtWidgets.QHBoxLayout()
+        pick.addWidget(QtWidgets.QLabel("Details of:"))
+        self.detail_choice = QtWidgets.QComboBox()
+        self.detail_choice.setToolTip("Which family's own views to show below (race mode)")
+        self.detail_choice.currentIndexChanged.connect(self._on_detail_choice)
+        pick.addWidget(self.detail_choice, 1)
+        right.addLayout(pick)
+        self.details = {"gan": GanDetail(), "vae": VaeDetail(), "flow": FlowDetail(), "diffusion": DiffusionDetail()}
+        self.details["diffusion"].changed.connect(lambda f: self.config_request.emit({"t_view": f}))
+        self.detail_stack = QtWidgets.QStackedWidget()
+        for w in self.details.values():
+            self.detail_stack.addWidget(w)
+        right.addWidget(self.detail_stack, 5)
+        self.race = RacePanel()
+        right.addWidget(self.race, 3)
+        self._last: dict | None = None
+
+    # -- LabView API -------------------------------------------------------------------------------
+    def set_config(self, config) -> None:
+        super().set_config(config)
+        fams = list(config.families())
+        if fams != self._families:
+            self._set_families(fams)
+        self.details["diffusion"].set_t(config.t_view)
+
+    def _set_families(self, fams: list[str]) -> None:
+        self._families = fams
+        for p in self.planes.values():
+            self.plane_grid.removeWidget(p)
+            p.deleteLater()
+        self.planes = {}
+        cols = 1 if len(fams) == 1 else 2
+        for i, f in enumerate(fams):
+            p = SamplesPlane(f, f"{TITLES[f]}")
+            self.planes[f] = p
+            self.plane_grid.addWidget(p, i // cols, i % cols)
+        first = self.planes[fams[0]]
+        first.vb.stroke.connect(self._on_stroke)
+        first.vb.mode = self.draw_mode.currentText().lower()
+        self.detail_choice.blockSignals(True)
+        self.detail_choice.clear()
+        for f in fams:
+            self.detail_choice.addItem(TITLES[f], f)
+        self.detail_choice.blockSignals(False)
+        self.detail_choice.setEnabled(len(fams) > 1)
+        self._on_detail_choice()
+        self.race.set_families(fams)
+        self._apply_layers()
+
+    def clear(self) -> None:
+        self.cancel_drawing()
+        for d in self.details.values():
+            d.clear()
+        self.race.clear()
+        self._last = None
+
+    def set_snapshot(self, snap: dict) -> None:
+        self._last = snap
+        if list(snap.get("families", self._families)) != self._families:
+            self._set_families(list(snap["families"]))
+        if not snap.get("light"):
+            for f in self._families:
+                self.draw_later(f"plane-{f}", lambda f=f: self._draw_plane(f, snap))
+            self.draw_later("detail", lambda: self._draw_detail(snap))
+            self.draw_later("race", lambda: self.race.set_log(snap["log"], snap.get("centers") is not None))
+        self.draw_later("summary", lambda: self._draw_summary(snap))
+
+    # -- drawing -----------------------------------------------------------------------------------
+    def _draw_plane(self, f: str, snap: dict) -> None:
+        if f not in self.planes or f not in snap["members"]:
+            return
+        real = self._drawn if (self.draw_mode.currentText() != "Off" and f == self._families[0]) else None
+        self.planes[f].draw(snap, real)
+
+    def _draw_detail(self, snap: dict) -> None:
+        f = self.detail_choice.currentData()
+        if f in snap["members"]:
+            self.details[f].draw(snap)
+
+    def _on_detail_choice(self) -> None:
+        f = self.detail_choice.currentData()
+        if f is None:
+            return
+        self.detail_stack.setCurrentWidget(self.details[f])
+        if self._last is not None and f in self._last.get("members", {}):
+            self.details[f].draw(self._last)
+
+    def _draw_summary(self, snap: dict) -> None:
+        met = snap.get("metrics") or {}
+        lines = [f"step {snap['step']:,}"]
+        for f in self._families:
+            parts = []
+            if f"{f}_modes_captured" in met:
+                parts.append(f"modes {int(met[f'{f}_modes_captured'])}/{int(met['modes_total'])}")
+                parts.append(f"high quality {100 * met[f'{f}_hq_fraction']:.0f}%")
+            if f"{f}_swd" in met:
+                parts.append(f"sliced W {met[f'{f}_swd']:.3f}")
+            if f"{f}_samples_per_s" in met:
+                parts.append(f"{_rate(met[f'{f}_samples_per_s'])} samples/s")
+            secs = (snap.get("seconds") or {}).get(f, snap["members"].get(f, {}).get("seconds")) \
+                if snap.get("members") else None
+            if secs is not None:
+                parts.append(f"trained {secs:.0f} s")
+            lines.append(f"<b style='color:{COLORS[f]}'>{TITLES[f]}</b>: " + " · ".join(parts))
+        self.summary.setText("<br>".join(lines))
+        for f, p in self.planes.items():
+            if f"{f}_modes_captured" in met:
+                title = f"{TITLES[f]} — {int(met[f'{f}_modes_captured'])}/{int(met['modes_total'])} modes, " \
+                        f"{100 * met[f'{f}_hq_fraction']:.0f}% high quality"
+            elif f"{f}_swd" in met:
+                title = f"{TITLES[f]} — sliced W {met[f'{f}_swd']:.3f}"
+            else:
+                title = TITLES[f]
+            p.plot.setTitle(title, size="9pt")
+
+    def _apply_layers(self) -> None:
+        on = {k: cb.isChecked() for k, cb in self.layer_boxes.items()}
+        for p in self.planes.values():
+            p.set_layers(on)
+
+    # -- drawing data ------------------------------------------------------------------------------
+    def _on_draw_mode(self, text: str) -> None:
+        for i, p in enumerate(self.planes.values()):
+            p.vb.mode = text.lower() if i == 0 else "off"
+            if i == 0:
+                p.vb.setMouseEnabled(x=text == "Off", y=text == "Off")
+        if text != "Off" and self.config is not None and getattr(self.config, "data", "") != "drawn":
+            self._send_points()
+            self.config_request.emit({"data": "drawn"})
+
+    def _on_stroke(self, x: float, y: float, finished: bool) -> None:
+        r = 0.12 * (self._last or {}).get("extent", 3.0) / 3.0 * 3
+        if self.draw_mode.currentText() == "Brush":
+            ang = self._rng.uniform(0, 2 * np.pi, 4)
+            rad = r * np.sqrt(self._rng.uniform(0, 1, 4))
+            new = np.stack([x + rad * np.cos(ang), y + rad * np.sin(ang)], 1).astype(np.float32)
+            self._drawn = np.concatenate([self._drawn, new])[-20000:]
+        elif self.draw_mode.currentText() == "Erase":
+            self._drawn = self._drawn[np.hypot(self._drawn[:, 0] - x, self._drawn[:, 1] - y) > r]
+        if self._families:
+            self.planes[self._families[0]].show_real(self._drawn)
+        if finished:
+            self._send_points()
+
+    def _send_points(self) -> None:
+        if len(self._drawn) >= 2:
+            self.command.emit("set_points", {"points": self._drawn.copy()})
+        else:
+            self.message.emit("Draw at least 2 points: the models need something to learn.")
+
+    def _clear_drawing(self) -> None:
+        self._drawn = np.zeros((0, 2), np.float32)
+        if self._families:
+            self.planes[self._families[0]].show_real(self._drawn)
+        self.message.emit("Drawing cleared: brush some points to give the models new data.")
+
+    def _open_csv(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open 2D points", "", "CSV files (*.csv *.txt);;All (*)")
+        if path:
+            self.open_points(path)
+
+    def open_points(self, path: str) -> bool:
+        """Use a CSV of points as the real data. A bad file gets a message and changes nothing."""
+        try:
+            pts = load_points_csv(path)
+        except DataFileError as e:
+            self.message.emit(f"Could not use that file: {e}")
+            return False
+        self.message.emit(f"Loaded {len(pts):,} points from {path} (centred and scaled to fit).")
+        self.config_request.emit({"data": path})
+        return True
+
+
+def _rate(v: float) -> str:
+    if not np.isfinite(v):
+        return "∞"
+    return f"{v / 1000:.1f}k" if v >= 1000 else f"{v:.0f}"
+

@@ -1,0 +1,71 @@
+"""Drive the families lab like a user: play a race, pick a family's details, switch family, move the t slider."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground.ui.main_window import MainWindow
+
+SMALL = {"batch_size": 64, "gan_width": 16, "vae_width": 16, "flow_width": 16, "couplings": 2, "diff_width": 32,
+         "diff_emb": 8, "T": 20, "sample_steps": 20, "n_critic": 2, "grid": 12, "show_samples": 64}
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow("families", "ring8-race", device="cpu", overrides=SMALL)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitUntil(lambda: w.runner.session is not None and w._last_snapshot is not None, timeout=120000)
+    yield w
+    w.close()
+
+
+def _snap(w):
+    return w._last_snapshot or {}
+
+
+def test_play_race_fills_every_plane_and_the_race_plot(win, qtbot):
+    v = win.view
+    assert list(v.planes) == ["diffusion", "gan", "vae", "flow"]
+    win.runner.play()
+    qtbot.waitUntil(lambda: all(len(_snap(win).get("log", {}).get(f, ())) >= 2 for f in v.planes), timeout=60000)
+    win.runner.pause()
+    qtbot.waitUntil(lambda: not win.runner.playing, timeout=5000)
+    v.flush_drawing()
+    for f, p in v.planes.items():
+        assert p.fake.data.size > 0 and f.capitalize()[:3].lower() in p.plot.titleLabel.text.lower()
+    a, _ = v.race.curves["flow"]
+    assert a.xData is not None and len(a.xData) >= 2
+    assert "samples/s" in v.summary.text() and "Diffusion" in v.summary.text()
+    v.detail_choice.setCurrentIndex(v.detail_choice.findData("flow"))
+    assert v.detail_stack.currentWidget() is v.details["flow"]
+    assert v.details["flow"].slider.maximum() == 2  # two couplings
+    v.details["flow"].slider.setValue(0)
+    assert "base" in v.details["flow"].label.text()
+
+
+def test_switching_family_rebuilds_with_its_views(win, qtbot):
+    with qtbot.waitSignal(win.runner.session_ready, timeout=10000):
+        win.params._emit("race", "")
+    with qtbot.waitSignal(win.runner.session_ready, timeout=10000):
+        win.params._emit("family", "flow")
+    qtbot.waitUntil(lambda: list(_snap(win).get("members", {})) == ["flow"], timeout=20000)
+    v = win.view
+    assert list(v.planes) == ["flow"] and v.detail_stack.currentWidget() is v.details["flow"]
+    assert not v.detail_choice.isEnabled()
+
+
+def test_t_slider_moves_the_diffusion_views_without_a_reset(win, qtbot):
+    v = win.view
+    session = win.runner.session
+    d = v.details["diffusion"]
+    with qtbot.waitSignal(win.runner.config_changed, timeout=5000):
+        d.slider.setValue(80)
+    assert win.runner.config.t_view == pytest.approx(0.8)
+    qtbot.waitUntil(lambda: _snap(win)["members"]["diffusion"]["t"] == 16, timeout=20000)
+    v.flush_drawing()
+    assert "t = 16 of 20" in d.label.text() and win.runner.session is session
+    noised = _snap(win)["members"]["diffusion"]["noised"]
+    assert np.std(noised) > 0.5  # at t = 0.8 T the data is mostly noise
