@@ -7,7 +7,7 @@ from __future__ import annotations
 def bare_families(config, device, seconds: float, steps: int | None = None) -> float:
     import torch
 
-    from playground.bench import _rate
+    from playground.core.timing import rate as _rate
     from playground.shared.data2d import make_dataset
     from playground.shared.gan import Discriminator, Generator, d_loss, g_loss, gradient_penalty
 
