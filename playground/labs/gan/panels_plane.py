@@ -169,7 +169,8 @@ class DataPlane(QtWidgets.QWidget):
             self._levels = levels
             self.cbar.setLevels(levels)
             self.cbar.setLabel("left", label)
-        self.heat.setImage(np.nan_to_num(grid, nan=levels[0]), autoLevels=False, levels=levels)
+        # row 0 of d_grid is the top (largest y); the image draws row 0 at y = -e, so flip it
+        self.heat.setImage(np.nan_to_num(grid[::-1], nan=levels[0]), autoLevels=False, levels=levels)
         self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
         # samples
         if self.draw_mode.currentText() == "Off" or snap.get("drawn") is None:
