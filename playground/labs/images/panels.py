@@ -1,0 +1,296 @@
+"""The image lab's panels, one class each; each docstring names the snapshot keys it reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from playground.ui.panels.image_grid import ImageGrid
+from playground.ui.widgets import PALETTE, Curves, make_plot
+
+from .canvas import DrawCanvas
+
+REAL = "#1f77b4"
+FAKE = "#e4572e"
+
+
+def _vbox(w: QtWidgets.QWidget) -> QtWidgets.QVBoxLayout:
+    lay = QtWidgets.QVBoxLayout(w)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    return lay
+
+
+class SamplesPanel(QtWidgets.QWidget):
+    """An 8×8 grid of samples from fixed codes (the same cells evolve) and the interpolation row under it.
+    Reads ``<prefix>_samples`` (64, S, S[, 3]) and ``<prefix>_interp`` (10, S, S[, 3]) (prefix gan or vae)."""
+
+    def __init__(self, prefix: str, title: str):
+        super().__init__()
+        self.prefix = prefix
+        lay = _vbox(self)
+        self.grid = ImageGrid(title, min_size=(150, 150))
+        self.interp = ImageGrid("latent interpolation (slerp between two fixed codes)", min_size=(150, 40))
+        lay.addWidget(self.grid, 5)
+        lay.addWidget(self.interp, 1)
+
+    def set(self, snap: dict) -> None:
+        self.grid.set_images(snap.get(self.prefix + "_samples"), 8)
+        self.interp.set_images(snap.get(self.prefix + "_interp"), 10)
+
+
+class RealStrip(ImageGrid):
+    """Sixteen real training images. Reads ``real`` (16, S, S[, 3])."""
+
+    def __init__(self):
+        super().__init__("real images", min_size=(150, 40))
+
+    def set(self, snap: dict) -> None:
+        self.set_images(snap.get("real"), 16)
+
+
+class GanPanel(QtWidgets.QWidget):
+    """GAN losses and the Wasserstein estimate over time; histograms of D's output on real and generated
+    images. Reads ``history`` (loss_d, loss_g, w_estimate), ``d_real``, ``d_fake`` (256 each), ``d_is_prob``."""
+
+    def __init__(self):
+        super().__init__()
+        lay = _vbox(self)
+        self.loss_plot = make_plot("GAN losses", "step", "", legend=True)
+        self.curves = Curves(self.loss_plot, {"loss_d": "D loss", "loss_g": "G loss",
+                                              "w_estimate": "Wasserstein estimate"})
+        lay.addWidget(self.loss_plot, 3)
+        self.hist_plot = make_plot("D(x) on real vs generated", "D(x)", "images", legend=True)
+        self.hist_real = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=pg.mkBrush(31, 119, 180, 90),
+                                         pen=pg.mkPen(REAL, width=1.5), name="real")
+        self.hist_fake = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=pg.mkBrush(228, 87, 46, 90),
+                                         pen=pg.mkPen(FAKE, width=1.5), name="generated")
+        self.hist_plot.addItem(self.hist_real)
+        self.hist_plot.addItem(self.hist_fake)
+        lay.addWidget(self.hist_plot, 2)
+
+    def set_curves(self, snap: dict) -> None:
+        self.curves.update(snap["history"])
+
+    def set(self, snap: dict) -> None:
+        r, f = snap.get("d_real"), snap.get("d_fake")
+        if r is None or f is None:
+            return
+        r, f = np.nan_to_num(np.asarray(r, np.float64)), np.nan_to_num(np.asarray(f, np.float64))
+        if snap.get("d_is_prob"):
+            edges = np.linspace(0, 1, 26)
+            self.hist_plot.setLabel("bottom", "D(x) = P(real)")
+        else:
+            both = np.concatenate([r, f])
+            lo, hi = np.percentile(both, 1), np.percentile(both, 99)
+            edges = np.linspace(lo, hi + 1e-6, 26)
+            self.hist_plot.setLabel("bottom", "critic score D(x)")
+        self.hist_real.setData(edges, np.histogram(np.clip(r, edges[0], edges[-1]), edges)[0])
+        self.hist_fake.setData(edges, np.histogram(np.clip(f, edges[0], edges[-1]), edges)[0])
+
+    def clear(self) -> None:
+        self.curves.clear()
+
+
+class VaePanel(QtWidgets.QWidget):
+    """The ELBO's two terms over time, KL per latent dimension as bars (posterior collapse: bars at zero),
+    inputs over their reconstructions. Reads ``history`` (recon, kl), ``kl_dims`` (L,), ``vae_pairs``
+    (2, 8, S, S[, 3])."""
+
+    def __init__(self):
+        super().__init__()
+        lay = _vbox(self)
+        self.recon_plot = make_plot("VAE terms (nats)", "step", "", legend=True)
+        self.curves = Curves(self.recon_plot, {"recon": "reconstruction −log p(x|z)", "kl": "KL(q‖p)"})
+        lay.addWidget(self.recon_plot, 3)
+        self.kl_plot = make_plot("KL per latent dimension", "dimension", "nats")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#9467bd")
+        self.kl_plot.addItem(self.bars)
+        lay.addWidget(self.kl_plot, 2)
+        self.pairs = ImageGrid("inputs (top) and reconstructions (bottom)", min_size=(150, 50))
+        lay.addWidget(self.pairs, 1)
+
+    def set_curves(self, snap: dict) -> None:
+        self.curves.update(snap["history"])
+
+    def set(self, snap: dict) -> None:
+        kl = snap.get("kl_dims")
+        if kl is not None:
+            kl = np.nan_to_num(np.asarray(kl, np.float64))
+            self.bars.setOpts(x=np.arange(1, len(kl) + 1), height=kl, width=0.8)
+            self.kl_plot.setXRange(0.4, len(kl) + 0.6, padding=0)
+        p = snap.get("vae_pairs")
+        if p is not None:
+            self.pairs.set_images(np.concatenate([p[0], p[1]]), len(p[0]))
+
+    def clear(self) -> None:
+        self.curves.clear()
+
+
+class LatentPanel(QtWidgets.QWidget):
+    """The test images' codes coloured by class (2-D latent: z itself; more: the first two principal
+    components) with the drawn digit's code as a star, and the decoded manifold. Reads ``scatter`` (n, 2),
+    ``scatter_labels`` (n,) or None, ``scatter_axes``, ``manifold`` (M², S, S[, 3]), ``manifold_n``,
+    ``drawn`` (its ``code``)."""
+
+    def __init__(self):
+        super().__init__()
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.plot = make_plot("VAE latent codes of test images", "z₁", "z₂")
+        self.plot.getPlotItem().setAspectLocked(True)
+        self.scatter = pg.ScatterPlotItem(size=4, pen=None)
+        self.marker = pg.ScatterPlotItem(size=18, symbol="star", pen=pg.mkPen("k", width=1.5), brush="#ffdd00")
+        self.plot.addItem(self.scatter)
+        self.plot.addItem(self.marker)
+        self._brushes = [pg.mkBrush(c) for c in PALETTE]
+        legend = self.plot.getPlotItem().addLegend(offset=(2, 2), labelTextSize="7pt", colCount=5,
+                                                   brush=pg.mkBrush(255, 255, 255, 200))
+        self.legend_items = []
+        for k in range(10):
+            it = pg.ScatterPlotItem(size=6, pen=None, brush=self._brushes[k])
+            legend.addItem(it, str(k))
+            self.legend_items.append(it)
+        self.legend = legend
+        lay.addWidget(self.plot, 1)
+        self.manifold = ImageGrid("decoded manifold", min_size=(120, 120))
+        lay.addWidget(self.manifold, 1)
+
+    def set(self, snap: dict) -> None:
+        xy = snap.get("scatter")
+        if xy is not None and len(xy):
+            xy = np.nan_to_num(np.asarray(xy, np.float64))
+            lab = snap.get("scatter_labels")
+            brushes = [self._brushes[int(k) % 10] for k in lab] if lab is not None else pg.mkBrush("#555")
+            self.scatter.setData(xy[:, 0], xy[:, 1], brush=brushes)
+            self.legend.setVisible(lab is not None)
+            ax = snap.get("scatter_axes", ("z₁", "z₂"))
+            self.plot.setLabel("bottom", ax[0])
+            self.plot.setLabel("left", ax[1])
+        d = snap.get("drawn") or {}
+        code = d.get("code")
+        self.marker.setData([code[0]], [code[1]]) if code is not None else self.marker.setData([], [])
+        m = snap.get("manifold")
+        if m is not None and len(m):
+            self.manifold.set_images(m, int(snap.get("manifold_n", 15)))
+            lat = int(snap.get("latent", 2))
+            self.manifold.plot.setTitle("decoded manifold, z in [-2.5, 2.5]²" if lat == 2 else
+                                        "decoded manifold (plane of PC 1, PC 2)", size="9pt")
+
+
+class DrawPanel(QtWidgets.QWidget):
+    """*Draw a digit*: the canvas, the VAE's reconstruction of the drawing and every model's verdict.
+    Reads ``drawn`` (``recon`` (S, S), ``code``, ``d_score``, ``label``, ``confidence``), ``d_is_prob``."""
+
+    drawn = QtCore.Signal(object)
+    cleared = QtCore.Signal()
+
+    def __init__(self):
+        super().__init__()
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        left = QtWidgets.QVBoxLayout()
+        title = QtWidgets.QLabel("<b>Draw a digit</b>")
+        left.addWidget(title)
+        self.canvas = DrawCanvas(28)
+        self.canvas.drawn.connect(self.drawn)
+        left.addWidget(self.canvas)
+        self.clear_btn = QtWidgets.QPushButton("Clear")
+        self.clear_btn.clicked.connect(self._clear)
+        left.addWidget(self.clear_btn)
+        lay.addLayout(left)
+        right = QtWidgets.QVBoxLayout()
+        self.recon = ImageGrid("VAE reconstruction", min_size=(80, 80))
+        right.addWidget(self.recon, 1)
+        self.verdict = QtWidgets.QLabel("Draw with the mouse: the models judge your digit.")
+        self.verdict.setWordWrap(True)
+        right.addWidget(self.verdict)
+        lay.addLayout(right, 1)
+
+    def _clear(self) -> None:
+        self.canvas.clear()
+        self.recon.set_images(None)
+        self.verdict.setText("Draw with the mouse: the models judge your digit.")
+        self.cleared.emit()
+
+    def set(self, snap: dict) -> None:
+        d = snap.get("drawn")
+        if not d:
+            return
+        self.recon.setVisible("recon" in d)
+        if "recon" in d:
+            self.recon.set_images(np.asarray(d["recon"])[None], 1)
+        parts = []
+        if "label" in d:
+            parts.append(f"classifier: <b>{d['label']}</b> ({100 * d['confidence']:.0f} %)")
+        if "d_score" in d:
+            what = "P(real)" if snap.get("d_is_prob") else "critic score"
+            parts.append(f"D: {what} = <b>{d['d_score']:.2f}</b>")
+        if d.get("code") is not None:
+            parts.append("VAE code: ★ in the scatter")
+        self.verdict.setText("<br>".join(parts))
+
+
+class QualityPanel(QtWidgets.QWidget):
+    """Honest quality numbers and their history. Digit sets: confident fraction (> 0.9), classes covered,
+    the confident samples' class histogram, the classifier Fréchet distance (not Inception FID). A folder:
+    precision and recall with k-NN balls. Reads ``quality`` ({gan|vae: {...}}), ``feature_space``,
+    ``labelled``, ``history`` (confident_fraction, vae_confident_fraction, precision, recall, ...)."""
+
+    def __init__(self):
+        super().__init__()
+        lay = _vbox(self)
+        self.text = QtWidgets.QLabel("quality: —")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(QtCore.Qt.RichText)
+        lay.addWidget(self.text)
+        row = QtWidgets.QHBoxLayout()
+        self.hist_plot = make_plot("classes of confident samples", "digit", "samples", legend=True)
+        self.hist_plot.getPlotItem().getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)]])
+        self.bars_gan = pg.BarGraphItem(x=[], height=[], width=0.4, brush=FAKE, name="GAN")
+        self.bars_vae = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#9467bd", name="VAE")
+        self.hist_plot.addItem(self.bars_gan)
+        self.hist_plot.addItem(self.bars_vae)
+        row.addWidget(self.hist_plot, 1)
+        self.curve_plot = make_plot("quality over time", "step", "", legend=True)
+        self.curves = Curves(self.curve_plot, {"confident_fraction": "GAN confident", "vae_confident_fraction":
+                                               "VAE confident", "latent_knn_accuracy": "VAE 5-NN acc.",
+                                               "precision": "GAN precision", "recall": "GAN recall",
+                                               "vae_precision": "VAE precision", "vae_recall": "VAE recall"})
+        row.addWidget(self.curve_plot, 1)
+        lay.addLayout(row, 1)
+
+    def set_curves(self, snap: dict) -> None:
+        self.curves.update(snap["history"])
+
+    def set(self, snap: dict) -> None:
+        q = snap.get("quality") or {}
+        lines = []
+        for key, name in (("gan", "GAN"), ("vae", "VAE")):
+            m = q.get(key)
+            if not m:
+                continue
+            if "confident_fraction" in m:
+                s = (f"<b>{name}</b>: confident {100 * m['confident_fraction']:.0f} % · classes "
+                     f"{m['classes_covered']}/10 · classifier FD {m['classifier_fd']:.1f}")
+                if "latent_knn_accuracy" in m:
+                    s += f" · 5-NN {m['latent_knn_accuracy']:.2f}"
+            else:
+                s = f"<b>{name}</b>: precision {m['precision']:.2f} · recall {m['recall']:.2f}"
+            lines.append(s)
+        if lines:
+            note = ("FD: Fréchet distance in the digit classifier's features, <i>not Inception FID</i>"
+                    if snap.get("labelled") else
+                    f"k-NN precision/recall (Kynkäänniemi et al. 2019) in {snap.get('feature_space', '')}")
+            self.text.setText("<br>".join(lines) + f"<br><small>{note} · step {snap.get('quality_step', 0):,}"
+                              "</small>")
+        self.hist_plot.setVisible(bool(snap.get("labelled")))
+        for key, bars, dx in (("gan", self.bars_gan, -0.2), ("vae", self.bars_vae, 0.2)):
+            h = (q.get(key) or {}).get("class_hist")
+            bars.setVisible(h is not None)
+            if h is not None:
+                bars.setOpts(x=np.arange(len(h)) + dx, height=np.asarray(h, float), width=0.4)
+
+    def clear(self) -> None:
+        self.curves.clear()

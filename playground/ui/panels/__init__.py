@@ -1,0 +1,1 @@
+"""Shared view panels; import each from its module."""
