@@ -178,11 +178,12 @@ def load(data: str, size: int, channels: int = 1) -> ImageData:
 
 
 def eval_indices(labels: np.ndarray | None, n: int, count: int, seed: int = 1234) -> np.ndarray:
-    """A fixed subset of ``count`` images for held-out style metrics: stratified by class when labelled."""
+    """A fixed subset of ``count`` images for the metrics and views, stratified by class when labelled, in a
+    shuffled order (so any prefix of it is a fair mix of classes too)."""
     rng = np.random.default_rng(seed)
     if labels is None or count >= n:
-        return np.sort(rng.permutation(n)[: min(count, n)])
+        return rng.permutation(n)[: min(count, n)]
     classes = np.unique(labels)
     per = count // len(classes)
-    idx = [rng.permutation(np.flatnonzero(labels == c))[:per] for c in classes]
-    return np.sort(np.concatenate(idx))
+    idx = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per] for c in classes])
+    return rng.permutation(idx)

@@ -31,7 +31,9 @@ class SamplesPanel(QtWidgets.QWidget):
         self.prefix = prefix
         lay = _vbox(self)
         self.grid = ImageGrid(title, min_size=(150, 150))
-        self.interp = ImageGrid("latent interpolation (slerp between two fixed codes)", min_size=(150, 40))
+        self.interp = ImageGrid("interpolation (slerp)", min_size=(150, 52))
+        self.interp.setToolTip("Images along a great circle between two fixed codes (slerp: Gaussian codes "
+                               "live near a sphere, a straight line would cut through its empty middle)")
         lay.addWidget(self.grid, 5)
         lay.addWidget(self.interp, 1)
 
@@ -44,10 +46,22 @@ class RealStrip(ImageGrid):
     """Sixteen real training images. Reads ``real`` (16, S, S[, 3])."""
 
     def __init__(self):
-        super().__init__("real images", min_size=(150, 40))
+        super().__init__("real images", min_size=(120, 50))
 
     def set(self, snap: dict) -> None:
-        self.set_images(snap.get("real"), 16)
+        self.set_images(snap.get("real"), 8)
+
+
+class PairsPanel(ImageGrid):
+    """Eight test images over their VAE reconstructions. Reads ``vae_pairs`` (2, 8, S, S[, 3])."""
+
+    def __init__(self):
+        super().__init__("VAE: inputs over reconstructions", min_size=(120, 50))
+
+    def set(self, snap: dict) -> None:
+        p = snap.get("vae_pairs")
+        if p is not None:
+            self.set_images(np.concatenate([p[0], p[1]]), len(p[0]))
 
 
 class GanPanel(QtWidgets.QWidget):
@@ -59,13 +73,14 @@ class GanPanel(QtWidgets.QWidget):
         lay = _vbox(self)
         self.loss_plot = make_plot("GAN losses", "step", "", legend=True)
         self.curves = Curves(self.loss_plot, {"loss_d": "D loss", "loss_g": "G loss",
-                                              "w_estimate": "Wasserstein estimate"})
+                                              "w_estimate": "E D(x) − E D(G(z)) (W estimate)"})
         lay.addWidget(self.loss_plot, 3)
         self.hist_plot = make_plot("D(x) on real vs generated", "D(x)", "images", legend=True)
         self.hist_real = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=pg.mkBrush(31, 119, 180, 90),
                                          pen=pg.mkPen(REAL, width=1.5), name="real")
         self.hist_fake = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=pg.mkBrush(228, 87, 46, 90),
                                          pen=pg.mkPen(FAKE, width=1.5), name="generated")
+        self.hist_plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
         self.hist_plot.addItem(self.hist_real)
         self.hist_plot.addItem(self.hist_fake)
         lay.addWidget(self.hist_plot, 2)
@@ -81,35 +96,35 @@ class GanPanel(QtWidgets.QWidget):
         if snap.get("d_is_prob"):
             edges = np.linspace(0, 1, 26)
             self.hist_plot.setLabel("bottom", "D(x) = P(real)")
+            self.hist_plot.setXRange(-0.03, 1.03, padding=0)
         else:
             both = np.concatenate([r, f])
             lo, hi = np.percentile(both, 1), np.percentile(both, 99)
             edges = np.linspace(lo, hi + 1e-6, 26)
             self.hist_plot.setLabel("bottom", "critic score D(x)")
+            self.hist_plot.setXRange(edges[0], edges[-1], padding=0.03)
         self.hist_real.setData(edges, np.histogram(np.clip(r, edges[0], edges[-1]), edges)[0])
         self.hist_fake.setData(edges, np.histogram(np.clip(f, edges[0], edges[-1]), edges)[0])
 
     def clear(self) -> None:
-        self.curves.clear()
+        if self.curves is not None:
+            self.curves.clear()
 
 
 class VaePanel(QtWidgets.QWidget):
-    """The ELBO's two terms over time, KL per latent dimension as bars (posterior collapse: bars at zero),
-    inputs over their reconstructions. Reads ``history`` (recon, kl), ``kl_dims`` (L,), ``vae_pairs``
-    (2, 8, S, S[, 3])."""
+    """The ELBO's two terms over time (log scale: reconstruction is ~100× the KL), KL per latent dimension as
+    bars (posterior collapse: bars at zero). Reads ``history`` (recon, kl), ``kl_dims`` (L,)."""
 
     def __init__(self):
         super().__init__()
         lay = _vbox(self)
-        self.recon_plot = make_plot("VAE terms (nats)", "step", "", legend=True)
+        self.recon_plot = make_plot("VAE terms (nats, log scale)", "step", "", legend=True, log_y=True)
         self.curves = Curves(self.recon_plot, {"recon": "reconstruction −log p(x|z)", "kl": "KL(q‖p)"})
         lay.addWidget(self.recon_plot, 3)
         self.kl_plot = make_plot("KL per latent dimension", "dimension", "nats")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#9467bd")
         self.kl_plot.addItem(self.bars)
         lay.addWidget(self.kl_plot, 2)
-        self.pairs = ImageGrid("inputs (top) and reconstructions (bottom)", min_size=(150, 50))
-        lay.addWidget(self.pairs, 1)
 
     def set_curves(self, snap: dict) -> None:
         self.curves.update(snap["history"])
@@ -120,39 +135,37 @@ class VaePanel(QtWidgets.QWidget):
             kl = np.nan_to_num(np.asarray(kl, np.float64))
             self.bars.setOpts(x=np.arange(1, len(kl) + 1), height=kl, width=0.8)
             self.kl_plot.setXRange(0.4, len(kl) + 0.6, padding=0)
-        p = snap.get("vae_pairs")
-        if p is not None:
-            self.pairs.set_images(np.concatenate([p[0], p[1]]), len(p[0]))
+            self.kl_plot.setYRange(0, max(1.0, float(kl.max()) * 1.1), padding=0)
 
     def clear(self) -> None:
-        self.curves.clear()
+        if self.curves is not None:
+            self.curves.clear()
 
 
 class LatentPanel(QtWidgets.QWidget):
-    """The test images' codes coloured by class (2-D latent: z itself; more: the first two principal
-    components) with the drawn digit's code as a star, and the decoded manifold. Reads ``scatter`` (n, 2),
-    ``scatter_labels`` (n,) or None, ``scatter_axes``, ``manifold`` (M², S, S[, 3]), ``manifold_n``,
-    ``drawn`` (its ``code``)."""
+    """The test images' codes coloured by class, each class's digit written at its centre (2-D latent: z
+    itself; more: the first two principal components), the drawn digit's code as a star, and the decoded
+    manifold. Reads ``scatter`` (n, 2), ``scatter_labels`` (n,) or None, ``scatter_axes``, ``manifold``
+    (M², S, S[, 3]), ``manifold_n``, ``latent``, ``drawn`` (its ``code``)."""
 
     def __init__(self):
         super().__init__()
-        lay = QtWidgets.QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.plot = make_plot("VAE latent codes of test images", "z₁", "z₂")
+        lay = _vbox(self)
+        self.plot = make_plot("VAE codes of test images", "z₁", "z₂")
         self.plot.getPlotItem().setAspectLocked(True)
-        self.scatter = pg.ScatterPlotItem(size=4, pen=None)
+        self.scatter = pg.ScatterPlotItem(size=3, pen=None)
         self.marker = pg.ScatterPlotItem(size=18, symbol="star", pen=pg.mkPen("k", width=1.5), brush="#ffdd00")
         self.plot.addItem(self.scatter)
         self.plot.addItem(self.marker)
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
-        legend = self.plot.getPlotItem().addLegend(offset=(2, 2), labelTextSize="7pt", colCount=5,
-                                                   brush=pg.mkBrush(255, 255, 255, 200))
-        self.legend_items = []
+        self.names = []
         for k in range(10):
-            it = pg.ScatterPlotItem(size=6, pen=None, brush=self._brushes[k])
-            legend.addItem(it, str(k))
-            self.legend_items.append(it)
-        self.legend = legend
+            t = pg.TextItem(str(k), color=PALETTE[k], anchor=(0.5, 0.5), border=pg.mkPen(PALETTE[k]),
+                            fill=pg.mkBrush(255, 255, 255, 210))
+            t.setVisible(False)
+            t.setZValue(5)
+            self.plot.addItem(t)
+            self.names.append(t)
         lay.addWidget(self.plot, 1)
         self.manifold = ImageGrid("decoded manifold", min_size=(120, 120))
         lay.addWidget(self.manifold, 1)
@@ -164,7 +177,11 @@ class LatentPanel(QtWidgets.QWidget):
             lab = snap.get("scatter_labels")
             brushes = [self._brushes[int(k) % 10] for k in lab] if lab is not None else pg.mkBrush("#555")
             self.scatter.setData(xy[:, 0], xy[:, 1], brush=brushes)
-            self.legend.setVisible(lab is not None)
+            for k, t in enumerate(self.names):
+                sel = (np.asarray(lab) == k) if lab is not None else np.zeros(len(xy), bool)
+                t.setVisible(bool(sel.any()))
+                if sel.any():
+                    t.setPos(*np.median(xy[sel], 0))
             ax = snap.get("scatter_axes", ("z₁", "z₂"))
             self.plot.setLabel("bottom", ax[0])
             self.plot.setLabel("left", ax[1])
@@ -175,7 +192,7 @@ class LatentPanel(QtWidgets.QWidget):
         if m is not None and len(m):
             self.manifold.set_images(m, int(snap.get("manifold_n", 15)))
             lat = int(snap.get("latent", 2))
-            self.manifold.plot.setTitle("decoded manifold, z in [-2.5, 2.5]²" if lat == 2 else
+            self.manifold.plot.setTitle("decoded manifold, z ∈ [-2.5, 2.5]²" if lat == 2 else
                                         "decoded manifold (plane of PC 1, PC 2)", size="9pt")
 
 
@@ -202,6 +219,7 @@ class DrawPanel(QtWidgets.QWidget):
         lay.addLayout(left)
         right = QtWidgets.QVBoxLayout()
         self.recon = ImageGrid("VAE reconstruction", min_size=(80, 80))
+        self.recon.setMaximumSize(130, 130)
         right.addWidget(self.recon, 1)
         self.verdict = QtWidgets.QLabel("Draw with the mouse: the models judge your digit.")
         self.verdict.setWordWrap(True)
@@ -246,7 +264,7 @@ class QualityPanel(QtWidgets.QWidget):
         self.text.setTextFormat(QtCore.Qt.RichText)
         lay.addWidget(self.text)
         row = QtWidgets.QHBoxLayout()
-        self.hist_plot = make_plot("classes of confident samples", "digit", "samples", legend=True)
+        self.hist_plot = make_plot("classes of confident samples", "digit", "samples")
         self.hist_plot.getPlotItem().getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)]])
         self.bars_gan = pg.BarGraphItem(x=[], height=[], width=0.4, brush=FAKE, name="GAN")
         self.bars_vae = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#9467bd", name="VAE")
@@ -254,14 +272,32 @@ class QualityPanel(QtWidgets.QWidget):
         self.hist_plot.addItem(self.bars_vae)
         row.addWidget(self.hist_plot, 1)
         self.curve_plot = make_plot("quality over time", "step", "", legend=True)
-        self.curves = Curves(self.curve_plot, {"confident_fraction": "GAN confident", "vae_confident_fraction":
-                                               "VAE confident", "latent_knn_accuracy": "VAE 5-NN acc.",
-                                               "precision": "GAN precision", "recall": "GAN recall",
-                                               "vae_precision": "VAE precision", "vae_recall": "VAE recall"})
+        self.curve_plot.setYRange(0, 1, padding=0.02)
+        self.curves: Curves | None = None
+        self._mode: tuple | None = None
         row.addWidget(self.curve_plot, 1)
         lay.addLayout(row, 1)
 
+    def set_mode(self, gan: bool, vae: bool, labelled: bool) -> None:
+        """Only the curves that this run has (a legend of absent curves would only confuse)."""
+        if self._mode == (gan, vae, labelled):
+            return
+        self._mode = (gan, vae, labelled)
+        self.curve_plot.getPlotItem().clear()
+        self.curve_plot.getPlotItem().legend.clear()
+        names = {}
+        if gan:
+            names.update({"confident_fraction": "GAN confident"} if labelled else
+                         {"precision": "GAN precision", "recall": "GAN recall"})
+        if vae:
+            names.update({"vae_confident_fraction": "VAE confident", "latent_knn_accuracy": "VAE 5-NN accuracy"}
+                         if labelled else {"vae_precision": "VAE precision", "vae_recall": "VAE recall"})
+        self.curves = Curves(self.curve_plot, names, width=2)
+        title = "classes of confident samples" + (" (GAN orange, VAE purple)" if gan and vae else "")
+        self.hist_plot.setTitle(title, size="9pt")
+
     def set_curves(self, snap: dict) -> None:
+        self.set_mode("gan_samples" in snap, "vae_samples" in snap, bool(snap.get("labelled")))
         self.curves.update(snap["history"])
 
     def set(self, snap: dict) -> None:
@@ -291,6 +327,10 @@ class QualityPanel(QtWidgets.QWidget):
             bars.setVisible(h is not None)
             if h is not None:
                 bars.setOpts(x=np.arange(len(h)) + dx, height=np.asarray(h, float), width=0.4)
+        top = max([1.0] + [float(max((q.get(k) or {}).get("class_hist") or [0])) for k in ("gan", "vae")])
+        self.hist_plot.setYRange(0, top * 1.1, padding=0)
+        self.hist_plot.setXRange(-0.6, 9.6, padding=0)
 
     def clear(self) -> None:
-        self.curves.clear()
+        if self.curves is not None:
+            self.curves.clear()

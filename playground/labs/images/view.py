@@ -12,7 +12,7 @@ from PySide6 import QtWidgets
 from playground.ui.widgets import LabView
 
 from .data import DATASETS_HELP, ImageFolderError, load_image_folder
-from .panels import DrawPanel, GanPanel, LatentPanel, QualityPanel, RealStrip, SamplesPanel, VaePanel
+from .panels import DrawPanel, GanPanel, LatentPanel, PairsPanel, QualityPanel, RealStrip, SamplesPanel, VaePanel
 
 
 class ImagesView(LabView):
@@ -39,16 +39,23 @@ class ImagesView(LabView):
 
         cols = QtWidgets.QHBoxLayout()
         root.addLayout(cols, 1)
-        # column 1: what the models draw
+        # column 1: what the models draw, and how good it is
         c1 = QtWidgets.QVBoxLayout()
         grids = QtWidgets.QHBoxLayout()
         self.gan_samples = SamplesPanel("gan", "GAN samples (fixed noise)")
-        self.vae_samples = SamplesPanel("vae", "VAE samples (z ~ N(0, I), fixed)")
+        self.vae_samples = SamplesPanel("vae", "VAE samples (fixed z ~ N(0, I))")
         grids.addWidget(self.gan_samples)
         grids.addWidget(self.vae_samples)
         c1.addLayout(grids, 6)
+        strips = QtWidgets.QHBoxLayout()
         self.real = RealStrip()
-        c1.addWidget(self.real, 1)
+        self.pairs = PairsPanel()
+        strips.addWidget(self.real)
+        strips.addWidget(self.pairs)
+        c1.addLayout(strips, 3)
+        self.quality = QualityPanel()
+        c1.addWidget(self.quality, 4)
+        c1.setSpacing(1)
         cols.addLayout(c1, 4)
         # column 2: training curves and distributions
         c2 = QtWidgets.QVBoxLayout()
@@ -57,17 +64,17 @@ class ImagesView(LabView):
         c2.addWidget(self.gan_panel, 1)
         c2.addWidget(self.vae_panel, 1)
         cols.addLayout(c2, 3)
-        # column 3: latent space, drawing, quality
+        # column 3: latent space and a digit you draw
         c3 = QtWidgets.QVBoxLayout()
         self.latent = LatentPanel()
-        c3.addWidget(self.latent, 3)
+        c3.addWidget(self.latent, 5)
         self.draw = DrawPanel()
+        self.draw.setMaximumHeight(210)
         self.draw.drawn.connect(lambda img: self.command.emit("draw", {"image": img}))
         self.draw.cleared.connect(lambda: self.command.emit("clear_drawing", {}))
         c3.addWidget(self.draw, 2)
-        self.quality = QualityPanel()
-        c3.addWidget(self.quality, 3)
-        cols.addLayout(c3, 4)
+        c3.addStretch(0)
+        cols.addLayout(c3, 3)
 
     # -- LabView API -------------------------------------------------------------------------------
     def set_config(self, config) -> None:
@@ -85,6 +92,7 @@ class ImagesView(LabView):
         self.vae_samples.setVisible(vae)
         self.vae_panel.setVisible(vae)
         self.latent.setVisible(vae)
+        self.pairs.setVisible(vae)
 
     def clear(self) -> None:
         self.cancel_drawing()
@@ -99,7 +107,8 @@ class ImagesView(LabView):
         if "gan_samples" in snap:
             self.draw_later("gan", lambda: (self.gan_samples.set(snap), self.gan_panel.set(snap)))
         if "vae_samples" in snap:
-            self.draw_later("vae", lambda: (self.vae_samples.set(snap), self.vae_panel.set(snap)))
+            self.draw_later("vae", lambda: (self.vae_samples.set(snap), self.vae_panel.set(snap),
+                                            self.pairs.set(snap)))
             self.draw_later("latent", lambda: self.latent.set(snap))
         self.draw_later("misc", lambda: (self.real.set(snap), self.draw.set(snap), self.quality.set(snap)))
 

@@ -45,7 +45,8 @@ class ImageGrid(pg.GraphicsLayoutWidget):
         self.ci.layout.setContentsMargins(1, 1, 1, 1)
         self.plot = self.addPlot()
         if title:
-            self.plot.setTitle(title, size="9pt")
+            self.plot.setTitle(title, size="8pt")
+            self.plot.titleLabel.setMaximumHeight(16)
         for ax in ("left", "bottom"):
             self.plot.hideAxis(ax)
         self.plot.setMenuEnabled(False)
