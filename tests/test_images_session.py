@@ -112,7 +112,7 @@ def test_folder_snapshot_has_every_panel_and_precision_recall(folder):
     assert snap["gan_samples"].shape == (64, 16, 16) and snap["gan_samples"].dtype == np.uint8
     assert snap["vae_samples"].shape == (64, 16, 16) and snap["gan_interp"].shape == (10, 16, 16)
     assert snap["real"].shape == (16, 16, 16) and snap["vae_pairs"].shape == (2, 8, 16, 16)
-    assert snap["d_real"].shape == (24,) and snap["d_fake"].shape == (256,)  # every real image of a small folder
+    assert snap["d_real"].shape == (24,) and snap["d_fake"].shape == (128,)  # every real image of a small folder
     assert snap["kl_dims"].shape == (4,) and snap["scatter"].shape == (24, 2)  # a folder of 24: all codes
     assert snap["scatter_axes"][0].startswith("PC") and snap["manifold"].shape == (225, 16, 16)
     q = snap["quality"]["gan"]

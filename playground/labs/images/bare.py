@@ -10,6 +10,8 @@ from __future__ import annotations
 def bare_images(config, device, seconds: float, steps: int | None = None) -> float:
     """Steps/s of a plain loop over the config's models: a GAN step (n_critic D steps, one G step) and/or
     a VAE step per iteration, on the same images."""
+    import copy
+
     import torch
 
     from playground.shared.gan import d_loss, g_loss, gradient_penalty
@@ -24,6 +26,7 @@ def bare_images(config, device, seconds: float, steps: int | None = None) -> flo
     if c.trains_gan:
         G = Generator(c.z_dim, c.size, c.channels, c.g_width).to(device)
         D = Discriminator(c.size, c.channels, c.d_width, norm=c.gan_kind == "dcgan").to(device)
+        G_ema = copy.deepcopy(G).requires_grad_(False)
         og = torch.optim.Adam(G.parameters(), c.lr_g, betas=(c.beta1, c.beta2))
         od = torch.optim.Adam(D.parameters(), c.lr_d, betas=(c.beta1, c.beta2))
     if c.trains_vae:
@@ -49,6 +52,10 @@ def bare_images(config, device, seconds: float, steps: int | None = None) -> flo
             og.zero_grad(set_to_none=True)
             loss.backward()
             og.step()
+            with torch.no_grad():
+                torch._foreach_lerp_(list(G_ema.parameters()), list(G.parameters()), 1.0 - c.g_ema)
+                for b_ema, b in zip(G_ema.buffers(), G.buffers()):
+                    b_ema.copy_(b)
         if c.trains_vae:
             logits, mu, logvar, _ = V(x, gen)
             loss = vae_loss(kl_per_dim(mu, logvar), V.recon_nll(logits, x), c.beta, c.free_bits)

@@ -34,7 +34,11 @@ def frechet(mu1: np.ndarray, c1: np.ndarray, mu2: np.ndarray, c2: np.ndarray) ->
 def digit_quality(clf, fake01: torch.Tensor, real_stats: tuple[np.ndarray, np.ndarray]) -> dict:
     """fake01 (N, 1, S, S) in [0, 1] -> confident_fraction, classes_covered, class_hist (10 counts of the
     confident samples), classifier_fd."""
-    logits, feats = clf(fake01)
+    return digit_quality_of(*clf(fake01), real_stats)
+
+
+def digit_quality_of(logits: torch.Tensor, feats: torch.Tensor, real_stats: tuple[np.ndarray, np.ndarray]) -> dict:
+    """The same from the classifier's outputs: logits (N, 10), features (N, 64)."""
     prob = logits.softmax(1)
     conf, cls = prob.max(1)
     sure = conf > CONFIDENT

@@ -8,6 +8,7 @@ decoded manifold, quality numbers) each, in turn, so a snapshot's cost stays sma
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -24,10 +25,11 @@ from .model import ConvVAE, Discriminator, Generator, kl_per_dim, slerp, vae_los
 N_QUALITY = 500  # fixed-noise samples judged by the classifier (the issue's target counts these)
 N_CODES = 2000  # images whose codes give the 5-NN accuracy
 N_SCATTER = 1000  # of those, drawn in the live scatter
-N_HIST = 256  # real and generated images scored by D for the histograms
+N_HIST = 128  # real and generated images scored by D for the histograms
 N_INTERP = 10
 MANIFOLD = 15  # decoded manifold: MANIFOLD × MANIFOLD images across the latent plane
 HEAVY = ("scatter", "manifold", "quality")
+QUALITY_PARTS = 5  # live quality numbers are computed in this many slices, one per snapshot
 
 
 def to_uint8(x01: torch.Tensor) -> np.ndarray:
@@ -55,9 +57,10 @@ class ImagesSession(Session):
         self.y_eval = self.labels[idx] if self.labels is not None else None
         self.real_strip = self.X_eval[torch.randperm(len(self.X_eval), generator=g, device=dev)[:16]]
         self._build_judge()
-        self.G = self.D = self.V = None
+        self.G = self.G_ema = self.D = self.V = None
         if c.trains_gan:
             self.G = Generator(c.z_dim, c.size, c.channels, c.g_width).to(dev)
+            self.G_ema = copy.deepcopy(self.G).requires_grad_(False)  # what the views and metrics sample
             self.D = Discriminator(c.size, c.channels, c.d_width, norm=c.gan_kind == "dcgan").to(dev)
             self.opt_g = torch.optim.Adam(self.G.parameters(), c.lr_g, betas=(c.beta1, c.beta2))
             self.opt_d = torch.optim.Adam(self.D.parameters(), c.lr_d, betas=(c.beta1, c.beta2))
@@ -76,6 +79,7 @@ class ImagesSession(Session):
         self._cache: dict[str, Any] = {}
         self._heavy_turn = 0
         self._quality_t = -1e9
+        self._quality_state: dict = {}
         self._pca: np.ndarray | None = None
 
     def _interp_pair(self) -> torch.Tensor:
@@ -125,9 +129,22 @@ class ImagesSession(Session):
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
+        self._update_ema()
         with torch.no_grad():
             w = d_real.mean() - d_fake.mean()
         self.record(loss_d=loss_d, loss_g=loss_g, w_estimate=w)
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        """G_ema ← decay·G_ema + (1 − decay)·G, batch-norm statistics copied (decay 0: G_ema is G)."""
+        decay = self.config.g_ema
+        ema, raw = list(self.G_ema.parameters()), list(self.G.parameters())
+        if decay > 0:
+            torch._foreach_lerp_(ema, raw, 1.0 - decay)
+        else:
+            torch._foreach_copy_(ema, raw)
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
+            b_ema.copy_(b)
 
     def vae_step(self, x01: torch.Tensor) -> None:
         c: ImagesConfig = self.config
@@ -181,7 +198,8 @@ class ImagesSession(Session):
 
     # -- persistence -------------------------------------------------------------------------------
     def modules(self) -> dict[str, torch.nn.Module]:
-        return {k: m for k, m in (("G", self.G), ("D", self.D), ("V", self.V)) if m is not None}
+        return {k: m for k, m in (("G", self.G), ("G_ema", self.G_ema), ("D", self.D), ("V", self.V))
+                if m is not None}
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         out = {}
@@ -202,11 +220,13 @@ class ImagesSession(Session):
     @torch.no_grad()
     def _samples(self, which: str, z: torch.Tensor) -> torch.Tensor:
         """Images in [0, 1] from fixed codes, in eval mode (batch norm uses its running statistics)."""
-        net = self.G if which == "gan" else self.V
-        was = net.training
-        net.eval()
-        x = (self.G(z) + 1) / 2 if which == "gan" else torch.sigmoid(self.V.decode(z))
-        net.train(was)
+        if which == "gan":
+            self.G_ema.eval()  # always in eval mode: batch norm uses the running statistics
+            return (self.G_ema(z) + 1) / 2
+        was = self.V.training
+        self.V.eval()
+        x = torch.sigmoid(self.V.decode(z))
+        self.V.train(was)
         return x
 
     @torch.no_grad()
@@ -218,12 +238,16 @@ class ImagesSession(Session):
         return M.precision_recall(self.real_feats, self.pca(x))
 
     @torch.no_grad()
-    def codes(self, n: int = N_CODES) -> torch.Tensor:
+    def codes_of(self, x01: torch.Tensor) -> torch.Tensor:
+        """The VAE's mean codes μ(x) of images (N, C, S, S) -> (N, L)."""
         was = self.V.training
         self.V.eval()
-        mu = torch.cat([self.V.encode(chunk)[0] for chunk in self.X_eval[:n].split(500)])
+        mu = torch.cat([self.V.encode(chunk)[0] for chunk in x01.split(500)])
         self.V.train(was)
-        return mu  # (n, L)
+        return mu
+
+    def codes(self, n: int = N_CODES) -> torch.Tensor:
+        return self.codes_of(self.X_eval[:n])  # (n, L)
 
     def evaluate(self) -> dict[str, float]:
         """Quality numbers (and the VAE's 5-NN accuracy), also appended to the history."""

@@ -18,7 +18,7 @@ import torch
 
 from . import metrics as M
 from .model import slerp
-from .session import HEAVY, MANIFOLD, N_HIST, N_INTERP, N_SCATTER, to_uint8
+from .session import HEAVY, MANIFOLD, N_HIST, N_INTERP, N_SCATTER, QUALITY_PARTS, to_uint8
 
 if TYPE_CHECKING:
     from .session import ImagesSession
@@ -101,14 +101,40 @@ def _manifold(s: ImagesSession) -> dict:
     return {"manifold": img, "manifold_n": MANIFOLD, "manifold_extent": 2.5}
 
 
-def _quality(s: ImagesSession) -> dict:
+@torch.no_grad()
+def _quality_part(s: ImagesSession) -> dict | None:
+    """One of QUALITY_PARTS slices of the quality numbers: 1/QUALITY_PARTS of the 500 fixed codes through
+    each generator and the judge (and of the 2,000 codes for the 5-NN accuracy). When the last slice is in,
+    the numbers are computed over all of them and returned (else None): live numbers thus describe the models
+    over the last few snapshots, at a fifth of the cost per snapshot. ``evaluate()`` (the CLI) computes
+    them in one go."""
+    st = s._quality_state
+    i = st.setdefault("i", 0)
+    n = len(s.z_quality if s.G is not None else s.v_quality)
+    lo, hi = n * i // QUALITY_PARTS, n * (i + 1) // QUALITY_PARTS
+    for which, z in (("gan", getattr(s, "z_quality", None)), ("vae", getattr(s, "v_quality", None))):
+        if (s.G if which == "gan" else s.V) is None:
+            continue
+        x = s._samples(which, z[lo:hi])
+        out = s.clf(x) if s.clf is not None else (s.pca(x),)
+        st.setdefault(which, []).append(out)
+    if s.V is not None and s.y_eval is not None:
+        m = len(s.X_eval)
+        st.setdefault("codes", []).append(s.codes_of(s.X_eval[m * i // QUALITY_PARTS: m * (i + 1) // QUALITY_PARTS]))
+    st["i"] = i + 1
+    if st["i"] < QUALITY_PARTS:
+        return None
     q = {}
-    if s.G is not None:
-        q["gan"] = _plain(s.quality("gan"))
-    if s.V is not None:
-        q["vae"] = _plain(s.quality("vae"))
-        if s.y_eval is not None:
-            q["vae"]["latent_knn_accuracy"] = M.knn_accuracy(s.codes(), s.y_eval, 5)
+    for which in ("gan", "vae"):
+        if which not in st:
+            continue
+        parts = list(zip(*st[which]))
+        cat = [torch.cat(p) for p in parts]
+        q[which] = _plain(M.digit_quality_of(cat[0], cat[1], s.real_stats) if s.clf is not None else
+                          M.precision_recall(s.real_feats, cat[0]))
+    if "codes" in st:
+        q["vae"]["latent_knn_accuracy"] = M.knn_accuracy(torch.cat(st["codes"]), s.y_eval, 5)
+    s._quality_state = {}
     return {"quality": q, "quality_step": s.step_count}
 
 
@@ -148,6 +174,25 @@ def _drawn(s: ImagesSession) -> dict | None:
     return out
 
 
+def _next_heavy(s: ImagesSession) -> list[str]:
+    """The heavy part this snapshot refreshes: the next in turn; a round of quality slices starts at most
+    every ``metrics_every`` seconds, and once started it gets every other turn until it is complete."""
+    if any(s._cache.get(h + "_step", -1) > s.step_count for h in HEAVY):  # a checkpoint from the past
+        s._cache.clear()
+        s._quality_state = {}
+        return list(HEAVY)
+    for _ in range(len(HEAVY)):
+        h = HEAVY[s._heavy_turn % len(HEAVY)]
+        s._heavy_turn += 1
+        if h == "quality" and not s._quality_state and \
+                time.perf_counter() - s._quality_t < s.config.metrics_every:
+            continue
+        if h != "quality" and s._quality_state and s._heavy_turn % 2:
+            return ["quality"]
+        return [h]
+    return []
+
+
 def full_snapshot(s: ImagesSession) -> dict:
     c = s.config
     snap = {"step": s.step_count, "history": s.history.as_dict(), "diverged": s.diverged, "model": c.model,
@@ -160,17 +205,9 @@ def full_snapshot(s: ImagesSession) -> dict:
         snap.update(_gan_part(s))
     if s.V is not None:
         snap.update(_vae_part(s))
-    # one heavy part per snapshot, in turn; the quality numbers at most every metrics_every seconds
-    due = [h for h in HEAVY if h not in s._cache or s._cache.get(h + "_step", -1) > s.step_count]
-    if not due:
-        for _ in range(len(HEAVY)):
-            h = HEAVY[s._heavy_turn % len(HEAVY)]
-            s._heavy_turn += 1
-            if h == "quality" and time.perf_counter() - s._quality_t < c.metrics_every:
-                continue
-            due = [h]
-            break
-    for h in due[:1] if s._cache else due:
+    # one heavy part per snapshot, in turn (the first snapshot computes them all)
+    first = not s._cache
+    for h in HEAVY if first else _next_heavy(s):
         if h in ("scatter", "manifold") and s.V is None:
             s._cache[h] = {}
         elif h == "scatter":
@@ -178,8 +215,14 @@ def full_snapshot(s: ImagesSession) -> dict:
         elif h == "manifold":
             s._cache[h] = _manifold(s)
         else:
-            s._cache[h] = _quality(s)
-            s._quality_t = time.perf_counter()
+            if not s._quality_state:
+                s._quality_t = time.perf_counter()
+            while True:
+                q = _quality_part(s)
+                if q is not None or not first:
+                    break
+            if q is not None:
+                s._cache[h] = q
         s._cache[h + "_step"] = s.step_count
     for h in HEAVY:
         snap.update(s._cache.get(h, {}))
