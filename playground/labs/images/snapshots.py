@@ -30,8 +30,7 @@ def _gan_part(s: ImagesSession) -> dict:
     kind = "wgan-gp" if c.gan_kind == "wgan-gp" else c.loss
     was = s.D.training
     s.D.eval()
-    fake = s._samples("gan", s.z_quality[:N_HIST])
-    d_real = d_fake = None
+    fake = s._samples("gan", s.z_quality[:N_HIST])  # (the first 64 are the grid's)
     d_real = _score(s, s.X_eval[:N_HIST] * 2 - 1, kind)
     d_fake = _score(s, fake * 2 - 1, kind)
     s.D.train(was)

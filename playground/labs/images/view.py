@@ -12,7 +12,9 @@ from PySide6 import QtWidgets
 from playground.ui.widgets import LabView
 
 from .data import DATASETS_HELP, ImageFolderError, load_image_folder
-from .panels import DrawPanel, GanPanel, LatentPanel, PairsPanel, QualityPanel, RealStrip, SamplesPanel, VaePanel
+from .panels.latent import DrawPanel, LatentPanel
+from .panels.samples import PairsPanel, RealStrip, SamplesPanel
+from .panels.training import GanPanel, QualityPanel, VaePanel
 
 
 class ImagesView(LabView):
@@ -56,6 +58,7 @@ class ImagesView(LabView):
         self.quality = QualityPanel()
         c1.addWidget(self.quality, 4)
         c1.setSpacing(1)
+        self.c1 = c1
         cols.addLayout(c1, 4)
         # column 2: training curves and distributions
         c2 = QtWidgets.QVBoxLayout()
@@ -73,8 +76,8 @@ class ImagesView(LabView):
         self.draw.drawn.connect(lambda img: self.command.emit("draw", {"image": img}))
         self.draw.cleared.connect(lambda: self.command.emit("clear_drawing", {}))
         c3.addWidget(self.draw, 2)
-        c3.addStretch(0)
         cols.addLayout(c3, 3)
+        self.c3 = c3
 
     # -- LabView API -------------------------------------------------------------------------------
     def set_config(self, config) -> None:
@@ -93,6 +96,11 @@ class ImagesView(LabView):
         self.vae_panel.setVisible(vae)
         self.latent.setVisible(vae)
         self.pairs.setVisible(vae)
+        # without a VAE the third column would hold only the canvas: the quality numbers move there
+        target = self.c1 if vae else self.c3
+        if self.quality.parentWidget() is not None and target.indexOf(self.quality) < 0:
+            (self.c3 if vae else self.c1).removeWidget(self.quality)
+            target.addWidget(self.quality, 4)
 
     def clear(self) -> None:
         self.cancel_drawing()
