@@ -48,7 +48,7 @@ class ImagesView(LabView):
         self.vae_samples = SamplesPanel("vae", "VAE samples (fixed z ~ N(0, I))")
         grids.addWidget(self.gan_samples)
         grids.addWidget(self.vae_samples)
-        c1.addLayout(grids, 6)
+        c1.addLayout(grids, 7)
         strips = QtWidgets.QHBoxLayout()
         self.real = RealStrip()
         self.pairs = PairsPanel()
@@ -56,7 +56,7 @@ class ImagesView(LabView):
         strips.addWidget(self.pairs)
         c1.addLayout(strips, 3)
         self.quality = QualityPanel()
-        c1.addWidget(self.quality, 4)
+        c1.addWidget(self.quality, 3)
         c1.setSpacing(1)
         self.c1 = c1
         cols.addLayout(c1, 4)
@@ -100,7 +100,9 @@ class ImagesView(LabView):
         target = self.c1 if vae else self.c3
         if self.quality.parentWidget() is not None and target.indexOf(self.quality) < 0:
             (self.c3 if vae else self.c1).removeWidget(self.quality)
-            target.addWidget(self.quality, 4)
+            target.addWidget(self.quality, 3 if vae else 4)
+        down, across = QtWidgets.QBoxLayout.TopToBottom, QtWidgets.QBoxLayout.LeftToRight
+        self.quality.row.setDirection(across if vae else down)  # the narrow third column: one under the other
 
     def clear(self) -> None:
         self.cancel_drawing()

@@ -110,7 +110,7 @@ class QualityPanel(QtWidgets.QWidget):
         self.text.setWordWrap(True)
         self.text.setTextFormat(QtCore.Qt.RichText)
         lay.addWidget(self.text)
-        row = QtWidgets.QHBoxLayout()
+        row = self.row = QtWidgets.QHBoxLayout()
         self.hist_plot = make_plot("classes of confident samples", "digit", "samples")
         self.hist_plot.getPlotItem().getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)]])
         self.bars_gan = pg.BarGraphItem(x=[], height=[], width=0.4, brush=FAKE, name="GAN")
