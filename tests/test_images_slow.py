@@ -18,12 +18,12 @@ def _train(preset, steps, seed=0):
 
 
 def test_mnist_dcgan_covers_every_class_early():
-    m = _train("mnist-dcgan", 600)
-    assert m["classes_covered"] >= 9, m
-    assert m["confident_fraction"] >= 0.08, m
-    assert m["classifier_fd"] < 400, m
+    m = _train("mnist-dcgan", 600)  # measured (seed 0): 9 classes, 11 % confident, FD 114 (from ~900 at step 0)
+    assert m["classes_covered"] >= 8, m
+    assert m["confident_fraction"] >= 0.05, m
+    assert m["classifier_fd"] < 300, m
 
 
 def test_mnist_vae_2d_codes_carry_the_class():
-    m = _train("mnist-vae-2d", 400)
-    assert m["latent_knn_accuracy"] >= 0.3, m  # chance is 0.1
+    m = _train("mnist-vae-2d", 300)
+    assert m["latent_knn_accuracy"] >= 0.22, m  # chance is 0.1; measured 0.30 at step 250 (seed 0)
