@@ -23,8 +23,13 @@ def win(qtbot, tmp_path, monkeypatch):
     w.show()
     qtbot.waitUntil(lambda: w.runner.session is not None and w._last_snapshot is not None, timeout=120000)
     yield w
-    w.runner.stop(60000)  # a full snapshot (the classifier's verdicts) can take seconds on a busy machine
     w.close()
+
+
+def _finish(w):
+    """Stop training before pytest-qt closes the window: a full snapshot (500 samples through the classifier)
+    can take seconds on a busy machine, longer than the window's close allows."""
+    assert w.runner.stop(120000)
 
 
 def _mouse(widget, kind, x, y, buttons):
@@ -53,16 +58,20 @@ def test_drawing_a_digit_is_judged_by_every_model(win, qtbot):
     assert win.view.draw.recon.count == 1
     win.view.draw.clear_btn.click()
     qtbot.waitUntil(lambda: win.runner.session.drawn is None, timeout=20000)
+    _finish(win)
 
 
 def test_a_bad_folder_changes_nothing_and_a_good_one_retrains(win, qtbot, tmp_path):
     session = win.runner.session
+    said: list[str] = []
+    win.view.message.connect(said.append)
     assert not win.view.open_folder(str(tmp_path / "missing"))
-    assert "Could not use that folder" in win.last_banner[1] and "no such folder" in win.last_banner[1]
+    assert "Could not use that folder" in said[-1] and "no such folder" in said[-1]
+    assert win.last_banner[1] == said[-1]  # shown to the user
     empty = tmp_path / "empty"
     empty.mkdir()
     assert not win.view.open_folder(str(empty))
-    assert "empty" in win.last_banner[1]
+    assert "empty" in said[-1]
     qtbot.wait(300)
     assert win.runner.session is session and session.config.data == "digits"
     good = tmp_path / "good"
@@ -73,6 +82,9 @@ def test_a_bad_folder_changes_nothing_and_a_good_one_retrains(win, qtbot, tmp_pa
     (good / "broken.png").write_bytes(b"nope")
     with qtbot.waitSignal(win.runner.session_ready, timeout=60000):
         assert win.view.open_folder(str(good))
-    assert "skipped 1 unreadable file" in win.last_banner[1] or "Training on 20" in win.last_banner[1]
+    assert "Training on 20 pictures" in said[-1] and "skipped 1 unreadable file" in said[-1]
     qtbot.waitUntil(lambda: win.runner.session.config.data == str(good), timeout=20000)
-    qtbot.waitUntil(lambda: "precision" in (win._last_snapshot.get("quality") or {}).get("gan", {}), timeout=60000)
+    win.step_act.trigger()
+    qtbot.waitUntil(lambda: "precision" in ((win._last_snapshot or {}).get("quality") or {}).get("gan", {}),
+                    timeout=60000)
+    _finish(win)

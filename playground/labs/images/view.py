@@ -103,6 +103,7 @@ class ImagesView(LabView):
             target.addWidget(self.quality, 3 if vae else 4)
         down, across = QtWidgets.QBoxLayout.TopToBottom, QtWidgets.QBoxLayout.LeftToRight
         self.quality.row.setDirection(across if vae else down)  # the narrow third column: one under the other
+        self.quality.setMaximumHeight(250 if vae else 16777215)  # beside the grids: leave them the room
 
     def clear(self) -> None:
         self.cancel_drawing()
