@@ -144,7 +144,7 @@ def test_heavy_panels_refresh_in_turn(folder):
     steps = []
     for _ in range(3):
         s.step(1)
-        snap = s.snapshot()
+        s.snapshot()
         steps.append((s._cache["scatter_step"], s._cache["manifold_step"]))
     assert len({a for a, _ in steps}) + len({b for _, b in steps}) >= 3  # each refreshed, not all every time
 
