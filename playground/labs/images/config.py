@@ -37,7 +37,7 @@ class ImagesConfig:
                          lo=4, hi=256, group="GAN")
     d_width: int = param(16, "Discriminator/critic base width", lo=4, hi=256, group="GAN")
     loss: str = param("non-saturating", "DCGAN objective (wgan-gp always uses the Wasserstein loss)",
-                      choices=GAN_LOSSES, live=True, group="GAN")
+                      choices=GAN_LOSSES, live=True, group="GAN", when={"model": ("dcgan", "vae")})
     gp_weight: float = param(10.0, "Gradient-penalty weight λ (WGAN-GP)", lo=0.0, hi=1000.0, live=True,
                              group="GAN", when={"model": ("wgan-gp",)})
     n_critic: int = param(1, "Discriminator (critic) steps per generator step", lo=1, hi=20, live=True, group="GAN")
