@@ -21,7 +21,7 @@ def win(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()
-    qtbot.waitUntil(lambda: w.runner.session is not None and w._last_snapshot is not None, timeout=120000)
+    qtbot.waitUntil(lambda: w.runner.session is not None and w._last_snapshot is not None, timeout=240000)
     yield w
     w.close()
 
@@ -84,7 +84,8 @@ def test_a_bad_folder_changes_nothing_and_a_good_one_retrains(win, qtbot, tmp_pa
         assert win.view.open_folder(str(good))
     assert "Training on 20 pictures" in said[-1] and "skipped 1 unreadable file" in said[-1]
     qtbot.waitUntil(lambda: win.runner.session.config.data == str(good), timeout=20000)
-    win.step_act.trigger()
+    win.runner.play()  # the quality numbers come in slices over a few full snapshots
     qtbot.waitUntil(lambda: "precision" in ((win._last_snapshot or {}).get("quality") or {}).get("gan", {}),
-                    timeout=60000)
+                    timeout=120000)
+    win.runner.pause()
     _finish(win)

@@ -204,7 +204,7 @@ def full_snapshot(s: ImagesSession) -> dict:
         snap.update(_gan_part(s))
     if s.V is not None:
         snap.update(_vae_part(s))
-    # one heavy part per snapshot, in turn (the first snapshot computes them all)
+    # one heavy part per snapshot, in turn (the first snapshot computes each, the quality numbers in slices)
     first = not s._cache
     for h in HEAVY if first else _next_heavy(s):
         if h in ("scatter", "manifold") and s.V is None:
@@ -216,13 +216,11 @@ def full_snapshot(s: ImagesSession) -> dict:
         else:
             if not s._quality_state:
                 s._quality_t = time.perf_counter()
-            while True:
-                q = _quality_part(s)
-                if q is not None or not first:
-                    break
+            q = _quality_part(s)  # one slice; the first numbers arrive after a few snapshots
             if q is not None:
                 s._cache[h] = q
-        s._cache[h + "_step"] = s.step_count
+        if h in s._cache:
+            s._cache[h + "_step"] = s.step_count
     for h in HEAVY:
         snap.update(s._cache.get(h, {}))
     snap["drawn"] = _drawn(s)
