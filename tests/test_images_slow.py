@@ -26,4 +26,4 @@ def test_mnist_dcgan_covers_every_class_early():
 
 def test_mnist_vae_2d_codes_carry_the_class():
     m = _train("mnist-vae-2d", 300)
-    assert m["latent_knn_accuracy"] >= 0.22, m  # chance is 0.1; measured 0.30 at step 250 (seed 0)
+    assert m["latent_knn_accuracy"] >= 0.3, m  # chance is 0.1; measured 0.44 at step 300 (seed 0)
