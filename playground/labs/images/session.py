@@ -252,13 +252,21 @@ class ImagesSession(Session):
     def evaluate(self) -> dict[str, float]:
         """Quality numbers (and the VAE's 5-NN accuracy), also appended to the history."""
         out: dict[str, Any] = {}
+        shown: dict[str, dict] = {}  # the same numbers for the view (``playground snapshot`` shows them)
         if self.G is not None:
-            out.update({k: v for k, v in self.quality("gan").items() if k != "class_hist"})
+            shown["gan"] = self.quality("gan")
+            out.update({k: v for k, v in shown["gan"].items() if k != "class_hist"})
         if self.V is not None:
-            out.update({f"vae_{k}": v for k, v in self.quality("vae").items() if k != "class_hist"})
+            shown["vae"] = self.quality("vae")
+            out.update({f"vae_{k}": v for k, v in shown["vae"].items() if k != "class_hist"})
             if self.y_eval is not None:
-                out["latent_knn_accuracy"] = M.knn_accuracy(self.codes(), self.y_eval, 5)
+                out["latent_knn_accuracy"] = shown["vae"]["latent_knn_accuracy"] = \
+                    M.knn_accuracy(self.codes(), self.y_eval, 5)
         self.history.add(self.step_count, **{k: float(v) for k, v in out.items()})
+        plain = {w: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in d.items()}
+                 for w, d in shown.items()}
+        self._cache.update(quality={"quality": plain, "quality_step": self.step_count},
+                           quality_step=self.step_count)
         return out
 
     def metrics(self) -> dict[str, float]:

@@ -204,9 +204,9 @@ def full_snapshot(s: ImagesSession) -> dict:
         snap.update(_gan_part(s))
     if s.V is not None:
         snap.update(_vae_part(s))
-    # one heavy part per snapshot, in turn (the first snapshot computes each, the quality numbers in slices)
-    first = not s._cache
-    for h in HEAVY if first else _next_heavy(s):
+    # one heavy part per snapshot, in turn (the first ones compute what is missing, quality in slices)
+    missing = [h for h in HEAVY if h not in s._cache]  # the first snapshots fill in what is missing
+    for h in missing or _next_heavy(s):
         if h in ("scatter", "manifold") and s.V is None:
             s._cache[h] = {}
         elif h == "scatter":
