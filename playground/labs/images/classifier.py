@@ -8,7 +8,8 @@ its values do not compare with published FIDs.
 
 Cache: ``$PLAYGROUND_CACHE`` or the platform's user cache folder (``$XDG_CACHE_HOME`` or ``~/.cache`` on
 Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows) + ``generative-ai-playground/``; the
-file name carries the data set, the image size and a hash of the data, so new data never reuses old
+file name carries the data set, the training image size (28 px: images of any size are resized to 28 px
+on the way in, so one classifier serves every size) and a hash of the data, so new data never reuses old
 weights. Loading is ``weights_only``; a bad or stale file is retrained and replaced atomically.
 """
 

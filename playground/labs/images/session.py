@@ -96,8 +96,11 @@ class ImagesSession(Session):
         if self.labels is not None:
             from .classifier import get_classifier
 
-            self.clf, self.clf_accuracy, _ = get_classifier(self.data.name, self.data.digest, self.data.images,
-                                                            self.data.labels, self.device)
+            from .data import load_digits
+
+            ref = load_digits(self.data.name, 28)  # one classifier per data set: it judges any size at 28 px
+            self.clf, self.clf_accuracy, _ = get_classifier(self.data.name, self.data.digest, ref.images,
+                                                            ref.labels, self.device)
             with torch.no_grad():
                 self.real_stats = M.gaussian_stats(self.clf(self.X_eval[:1000])[1])
         else:
