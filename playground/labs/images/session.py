@@ -95,7 +95,6 @@ class ImagesSession(Session):
         self.clf = self.pca = None
         if self.labels is not None:
             from .classifier import get_classifier
-
             from .data import load_digits
 
             ref = load_digits(self.data.name, 28)  # one classifier per data set: it judges any size at 28 px
