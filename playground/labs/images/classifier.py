@@ -1,0 +1,123 @@
+"""The small digit classifier behind the honest quality numbers, trained once per data set and image size
+and cached on disk.
+
+Generated digits are judged by a classifier trained on the shipped data itself (there are no Inception
+weights here, and Inception features say little about 28×28 digits). Its 64-number penultimate layer is
+the feature space of the lab's Fréchet distance: a *classifier Fréchet distance*, not Inception FID, so
+its values do not compare with published FIDs.
+
+Cache: ``$PLAYGROUND_CACHE`` or the platform's user cache folder (``$XDG_CACHE_HOME`` or ``~/.cache`` on
+Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows) + ``generative-ai-playground/``; the
+file name carries the data set, the training image size (28 px: images of any size are resized to 28 px
+on the way in, so one classifier serves every size) and a hash of the data, so new data never reuses old
+weights. Loading is ``weights_only``; a bad or stale file is retrained and replaced atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VERSION = 1
+EPOCHS = 5
+FEATURES = 64
+
+
+def cache_dir() -> Path:
+    if os.environ.get("PLAYGROUND_CACHE"):
+        base = Path(os.environ["PLAYGROUND_CACHE"])
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "generative-ai-playground"
+
+
+class DigitClassifier(nn.Module):
+    """x (B, 1, S, S) in [0, 1] -> resized to 28×28 -> [Conv 3×3 -> ReLU -> MaxPool /2] × 2 -> (B, 32·7·7)
+    -> Linear -> ReLU: features (B, 64) -> Linear -> logits (B, 10)."""
+
+    def __init__(self, classes: int = 10):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc = nn.Linear(32 * 7 * 7, FEATURES)
+        self.head = nn.Linear(FEATURES, classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-1] != 28:
+            x = F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)  # (B, 1, 28, 28)
+        return F.relu(self.fc(self.conv(x).flatten(1)))  # (B, 64)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        f = self.features(x)
+        return self.head(f), f  # logits (B, 10), features (B, 64)
+
+
+def _train(images: np.ndarray, labels: np.ndarray) -> tuple[DigitClassifier, float]:
+    """Adam 2e-3, batch 128, EPOCHS epochs on 90 % of the images; accuracy on the other 10 %."""
+    gen = torch.Generator().manual_seed(0)
+    torch_state = torch.get_rng_state()
+    torch.manual_seed(0)
+    clf = DigitClassifier(int(labels.max()) + 1)
+    torch.set_rng_state(torch_state)  # the caller's random stream is left as it was
+    x, y = torch.from_numpy(images), torch.from_numpy(labels)
+    perm = torch.randperm(len(x), generator=gen)
+    n_test = max(1, len(x) // 10)
+    test, train = perm[:n_test], perm[n_test:]
+    opt = torch.optim.Adam(clf.parameters(), lr=2e-3)
+    clf.train()
+    for _ in range(EPOCHS):
+        order = train[torch.randperm(len(train), generator=gen)]
+        for i in range(0, len(order), 128):
+            b = order[i: i + 128]
+            xb = x[b]
+            # small random shifts (±1 pixel): a classifier that tolerates them judges generated digits fairly
+            dx, dy = (int(v) for v in torch.randint(-1, 2, (2,), generator=gen))
+            xb = torch.roll(xb, (dy, dx), (2, 3))
+            loss = F.cross_entropy(clf(xb)[0], y[b])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    clf.eval()
+    with torch.no_grad():
+        acc = float((clf(x[test])[0].argmax(1) == y[test]).float().mean())
+    return clf, acc
+
+
+def get_classifier(name: str, digest: str, images: np.ndarray, labels: np.ndarray,
+                   device: torch.device | str = "cpu") -> tuple[DigitClassifier, float, bool]:
+    """The cached classifier for this data (trained now if missing or unreadable): (model, test accuracy,
+    loaded_from_cache). ``images`` (N, 1, S, S) float32 in [0, 1]."""
+    size = int(images.shape[-1])
+    path = cache_dir() / f"classifier-v{VERSION}-{name}-{size}px-{digest}.pt"
+    clf, acc, cached = None, 0.0, False
+    if path.exists():
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            clf = DigitClassifier(int(state["classes"]))
+            clf.load_state_dict(state["weights"])
+            acc, cached = float(state["accuracy"]), True
+        except Exception:  # noqa: BLE001 - a stale or damaged cache file: train again
+            clf = None
+    if clf is None:
+        clf, acc = _train(images, labels)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            torch.save({"weights": clf.state_dict(), "accuracy": acc, "classes": clf.head.out_features}, tmp)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache folder only costs a retrain next time
+    clf.eval()
+    for p in clf.parameters():
+        p.requires_grad_(False)
+    return clf.to(device), acc, cached
