@@ -63,6 +63,6 @@ def bare_images(config, device, seconds: float, steps: int | None = None) -> flo
             loss.backward()
             ov.step()
 
-    from playground.bench import _rate
+    from playground.core.timing import rate as _rate
 
     return _rate(step, device, seconds, steps)  # the same timing (and GPU sync checks) as the session's
