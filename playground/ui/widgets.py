@@ -183,16 +183,16 @@ def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
 
 
 def _nice_ceil(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k at or above x."""
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above x."""
     if x <= 0:
         return 1.0
     k = 10.0 ** np.floor(np.log10(x))
-    return next(m * k for m in (1, 2, 5, 10) if m * k >= x)
+    return next(m * k for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * k >= x)
 
 
 def hold_x_range(plot: pg.PlotWidget, last_step: float) -> None:
     """Keep a growing curve's x range on round bounds, extended by steps (to 1.25× the last step, rounded
-    up to 1, 2 or 5 × 10^k): the axis is not re-laid out and re-rendered at every new point, only when
+    up to a round number): the axis is not re-laid out and re-rendered at every new point, only when
     the range grows (profiled: tick text re-rendering and autorange were half of a light frame's cost)."""
     vb = plot.getPlotItem().getViewBox()
     hi = vb.viewRange()[0][1]
