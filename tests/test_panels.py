@@ -102,3 +102,25 @@ def test_gan_mode_counts_bars_threshold_and_rule(qtbot):
     snap["metrics"] = {"swd": 0.1}  # not a mixture: no modes plot, no bars
     m.draw_metrics(snap)
     assert m.modes_plot.isHidden() and m.mode_counts.isHidden()
+
+
+def test_curves_hold_their_x_range_until_the_steps_outgrow_it(qtbot):
+    """Axes are re-laid out only when the range grows, not at every new point."""
+    import numpy as np
+
+    from playground.ui.panels.curves import SmoothedCurves
+    from playground.ui.widgets import make_plot
+
+    plot = make_plot("loss")
+    qtbot.addWidget(plot)
+    curves = SmoothedCurves(plot, ["loss"])
+    vb = plot.getPlotItem().getViewBox()
+    curves.update({"loss": (np.arange(1, 801), np.ones(800))})
+    first = vb.viewRange()[0]
+    assert first[0] == 0 and 1000 <= first[1] <= 1200  # 1.25 × 800, rounded up
+    curves.update({"loss": (np.arange(1, 901), np.ones(900))})
+    assert vb.viewRange()[0] == first  # still inside: unchanged
+    curves.update({"loss": (np.arange(1, 1301), np.ones(1300))})
+    assert vb.viewRange()[0][1] >= 1300  # outgrown: extended
+    curves.clear()
+    assert vb.autoRangeEnabled()[0]
