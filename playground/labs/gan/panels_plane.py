@@ -8,30 +8,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
+from playground.ui.panels.draw2d import DrawViewBox
 
 REAL = "#1f77b4"
 FAKE = "#e4572e"
-
-
-class DrawViewBox(pg.ViewBox):
-    """A ViewBox that turns mouse drags into brush/erase strokes when a draw mode is on."""
-
-    stroke = QtCore.Signal(float, float, bool)  # x, y, finished
-    mode = "off"
-
-    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - Qt naming
-        if self.mode == "off" or ev.button() != QtCore.Qt.LeftButton:
-            return super().mouseDragEvent(ev, axis)
-        ev.accept()
-        p = self.mapSceneToView(ev.scenePos())
-        self.stroke.emit(p.x(), p.y(), ev.isFinish())
-
-    def mouseClickEvent(self, ev):  # noqa: N802
-        if self.mode == "off" or ev.button() != QtCore.Qt.LeftButton:
-            return super().mouseClickEvent(ev)
-        ev.accept()
-        p = self.mapSceneToView(ev.scenePos())
-        self.stroke.emit(p.x(), p.y(), True)
 
 
 class DataPlane(QtWidgets.QWidget):
