@@ -160,6 +160,41 @@ class LabView(QtWidgets.QWidget):
     def clear(self) -> None:
         """Called when the session is reset."""
 
+    # -- named panels ------------------------------------------------------------------------------
+    def named_panels(self) -> dict[str, QtWidgets.QWidget]:
+        """Every panel of the view by name, in reading order. Views override this; names are short,
+        human and stable (lessons use them)."""
+        return {}
+
+    def panels(self) -> dict[str, QtWidgets.QWidget]:
+        """The panels that apply now (what export, spotlight and lessons address; ``show_panel``): a
+        panel the current config hides (the VAE's panels in GAN mode) is left out; one on a tab that
+        is not current is in."""
+        def applies(w: QtWidgets.QWidget) -> bool:
+            while w is not None and w is not self:
+                if w.isHidden() and not isinstance(w.parentWidget(), QtWidgets.QStackedWidget):
+                    return False
+                w = w.parentWidget()
+            return True
+
+        return {k: w for k, w in self.named_panels().items() if applies(w)}
+
+    def show_panel(self, name: str) -> QtWidgets.QWidget | None:
+        """Make a panel visible: every tab or stacked page holding it becomes current. Returns the
+        panel, or None when the view has no panel of that name (case-insensitive)."""
+        found = {k.lower(): w for k, w in self.panels().items()}.get(name.lower())
+        if found is None:
+            return None
+        child, parent = found, found.parentWidget()
+        while parent is not None and parent is not self:
+            if isinstance(parent, QtWidgets.QStackedWidget):
+                parent.setCurrentWidget(child)
+                tabs = parent.parentWidget()
+                if isinstance(tabs, QtWidgets.QTabWidget):
+                    tabs.setCurrentIndex(parent.indexOf(child))
+            child, parent = parent, parent.parentWidget()
+        return found
+
 
 def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
               legend: bool = False) -> pg.PlotWidget:

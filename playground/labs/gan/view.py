@@ -39,6 +39,9 @@ class GanView(LabView):
         return self.plane.open_points(path)
 
     # -- LabView API -------------------------------------------------------------------------------
+    def named_panels(self) -> dict:
+        return {"Data plane": self.plane, "Metrics": self.metrics}
+
     def clear(self) -> None:
         self.cancel_drawing()
         self.metrics.clear()

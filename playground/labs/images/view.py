@@ -105,6 +105,11 @@ class ImagesView(LabView):
         self.quality.row.setDirection(across if vae else down)  # the narrow third column: one under the other
         self.quality.setMaximumHeight(250 if vae else 16777215)  # beside the grids: leave them the room
 
+    def named_panels(self) -> dict:
+        return {"GAN samples": self.gan_samples, "VAE samples": self.vae_samples, "Real digits": self.real,
+                "Reconstructions": self.pairs, "Quality": self.quality, "GAN training": self.gan_panel,
+                "VAE training": self.vae_panel, "Latent space": self.latent, "Draw": self.draw}
+
     def clear(self) -> None:
         self.cancel_drawing()
         for p in (self.gan_panel, self.vae_panel, self.quality):

@@ -201,6 +201,10 @@ class LstmView(LabView):
         if self.snap is not None:
             self._draw_maps(self.snap)
 
+    def named_panels(self) -> dict:
+        return {"Curves": self.curves, "Gates": self.gates, "Cell finder": self.finder, "Output": self.output,
+                "Text": self.text, "Saturation": self.saturation}
+
     def clear(self) -> None:
         self.cancel_drawing()
         self.snap = None

@@ -106,6 +106,10 @@ class TransformerView(LabView):
             box.blockSignals(False)
         self.inference.set_charlm(config.task == "charlm")
 
+    def named_panels(self) -> dict:
+        return {"Curves": self.curves, "Attention": self.probe, "Positions": self.positions,
+                "Embeddings": self.embeddings, "Inference": self.inference}
+
     def clear(self) -> None:
         self.cancel_drawing()
         self.snap = None

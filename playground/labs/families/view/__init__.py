@@ -131,6 +131,9 @@ class FamiliesView(LabView):
         self.race.set_families(fams)
         self._apply_layers()
 
+    def named_panels(self) -> dict:
+        return {"Samples": self.plane_box, "Details": self.detail_stack, "Race": self.race}
+
     def clear(self) -> None:
         self.cancel_drawing()
         for d in self.details.values():

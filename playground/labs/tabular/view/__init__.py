@@ -131,6 +131,9 @@ class TabularView(LabView):
         self._filled_for = None
 
     # -- LabView API -------------------------------------------------------------------------------
+    def named_panels(self) -> dict:
+        return {name: self.tabs.widget(i) for i, name in enumerate(TABS)}
+
     def clear(self) -> None:
         self.cancel_drawing()
         self.quality_curves.clear()
