@@ -7,8 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
-from playground.ui.panels.draw2d import DrawViewBox
+from playground.ui.panels.draw2d import DrawTools, DrawViewBox
 
 REAL = "#1f77b4"
 FAKE = "#e4572e"
@@ -28,8 +27,6 @@ class DataPlane(QtWidgets.QWidget):
         self.view = view
         self._extent = 3.0
         self._levels = (0.0, 1.0)
-        self._drawn = default_drawing()
-        self._rng = np.random.default_rng(0)
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -54,29 +51,9 @@ class DataPlane(QtWidgets.QWidget):
         left.addLayout(bar)
         bar.setSpacing(4)
 
-        draw = QtWidgets.QHBoxLayout()
-        draw.addWidget(QtWidgets.QLabel("Draw data:"))
-        self.draw_mode = QtWidgets.QComboBox()
-        self.draw_mode.addItems(["Off", "Brush", "Erase"])
-        self.draw_mode.setToolTip("Brush adds real data points where you drag; Erase removes them")
-        self.draw_mode.currentTextChanged.connect(self._on_draw_mode)
-        draw.addWidget(self.draw_mode)
-        draw.addWidget(QtWidgets.QLabel("size"))
-        self.brush = QtWidgets.QSlider(QtCore.Qt.Horizontal)
-        self.brush.setRange(1, 20)
-        self.brush.setValue(4)
-        self.brush.setFixedWidth(80)
-        self.brush.setToolTip("Brush radius")
-        draw.addWidget(self.brush)
-        self.clear_btn = QtWidgets.QPushButton("Clear")
-        self.clear_btn.setToolTip("Remove every drawn point")
-        self.clear_btn.clicked.connect(self._clear_drawing)
-        draw.addWidget(self.clear_btn)
-        self.open_btn = QtWidgets.QPushButton("Open CSV…")
-        self.open_btn.setToolTip("Use a CSV file of 2D points (x, y columns) as the real data")
-        self.open_btn.clicked.connect(self._open_csv)
-        draw.addWidget(self.open_btn)
-        draw.addStretch(1)
+        self.tools = DrawTools(self.view, learner="the generator")
+        self.tools.drawn_changed.connect(lambda p: self.real.setData(p[:, 0], p[:, 1]))
+        self.draw_mode, self.brush = self.tools.mode, self.tools.brush
         bar.addWidget(QtWidgets.QLabel("Step only:"))
         self.teach_btns = {}
         for name, label, tip in (("d_step", "D", "Train only the discriminator for one step"),
@@ -87,7 +64,7 @@ class DataPlane(QtWidgets.QWidget):
             b.clicked.connect(lambda _=False, n=name: self.view.command.emit(n, {}))
             self.teach_btns[name] = b
             bar.addWidget(b)
-        left.addLayout(draw)
+        left.addWidget(self.tools)
 
         # the data plane
         self.plane = pg.GraphicsLayoutWidget()
@@ -95,7 +72,6 @@ class DataPlane(QtWidgets.QWidget):
         # snapshot time) looks as smooth as a much finer one
         self.plane.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
         self.vb = DrawViewBox()
-        self.vb.stroke.connect(self._on_stroke)
         self.plot = self.plane.addPlot(viewBox=self.vb)
         self.plot.setAspectLocked(True)
         self.plot.setTitle("Real vs generated samples over D(x)", size="10pt")
@@ -123,13 +99,14 @@ class DataPlane(QtWidgets.QWidget):
         legend.addItem(self.real, "real")
         legend.addItem(self.fake, "generated")
         self.plot.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
-        self.brush_circle = QtWidgets.QGraphicsEllipseItem()
         left.addWidget(self.plane, 1)
+        self.tools.attach(self.vb)
 
     def draw(self, snap: dict) -> None:
         e = float(snap["extent"])
         if e != self._extent:
             self._extent = e
+            self.tools.set_extent(e)
             self.plot.setRange(xRange=(-e, e), yRange=(-e, e), padding=0)
         # heat-map: fixed [0,1] for probabilities; symmetric, slowly adapting levels for critics
         grid = np.asarray(snap["d_grid"], np.float32)
@@ -153,10 +130,10 @@ class DataPlane(QtWidgets.QWidget):
         self.heat.setImage(np.nan_to_num(grid[::-1], nan=levels[0]), autoLevels=False, levels=levels)
         self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
         # samples
-        if self.draw_mode.currentText() == "Off" or snap.get("drawn") is None:
+        if not self.tools.drawing or snap.get("drawn") is None:
             real = np.nan_to_num(snap["real"])
         else:
-            real = self._drawn
+            real = self.tools.drawn
         self.real.setData(real[:, 0], real[:, 1])
         fake = np.nan_to_num(snap["fake"], nan=0.0, posinf=1e6, neginf=-1e6)
         self.fake.setData(fake[:, 0], fake[:, 1])
@@ -196,56 +173,3 @@ class DataPlane(QtWidgets.QWidget):
         self.mesh.setVisible(on["mesh"])
         self.arrows.setVisible(on["arrows"])
         self.tips.setVisible(on["arrows"])
-
-    # -- drawing -----------------------------------------------------------------------------------
-    def _on_draw_mode(self, text: str) -> None:
-        self.vb.mode = text.lower()
-        self.vb.setMouseEnabled(x=text == "Off", y=text == "Off")
-        if text != "Off" and self.view.config is not None and getattr(self.view.config, "data", "") != "drawn":
-            self._send_points()
-            self.view.config_request.emit({"data": "drawn"})
-
-    def _radius(self) -> float:
-        return self.brush.value() * 0.03 * self._extent
-
-    def _on_stroke(self, x: float, y: float, finished: bool) -> None:
-        r = self._radius()
-        if self.vb.mode == "brush":
-            n = max(2, self.brush.value())
-            ang = self._rng.uniform(0, 2 * np.pi, n)
-            rad = r * np.sqrt(self._rng.uniform(0, 1, n))
-            new = np.stack([x + rad * np.cos(ang), y + rad * np.sin(ang)], 1).astype(np.float32)
-            self._drawn = np.concatenate([self._drawn, new])[-20000:]
-        elif self.vb.mode == "erase":
-            keep = np.hypot(self._drawn[:, 0] - x, self._drawn[:, 1] - y) > r
-            self._drawn = self._drawn[keep]
-        self.real.setData(self._drawn[:, 0], self._drawn[:, 1])
-        if finished:
-            self._send_points()
-
-    def _send_points(self) -> None:
-        if len(self._drawn) >= 2:
-            self.view.command.emit("set_points", {"points": self._drawn.copy()})
-        else:
-            self.view.message.emit("Draw at least 2 points: the generator needs something to learn.")
-
-    def _clear_drawing(self) -> None:
-        self._drawn = np.zeros((0, 2), np.float32)
-        self.real.setData([], [])
-        self.view.message.emit("Drawing cleared: brush some points to give the GAN new data.")
-
-    def _open_csv(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open 2D points", "", "CSV files (*.csv *.txt);;All (*)")
-        if path:
-            self.open_points(path)
-
-    def open_points(self, path: str) -> bool:
-        """Use a CSV of points as the real data. A bad file gets a message and changes nothing."""
-        try:
-            pts = load_points_csv(path)
-        except DataFileError as e:
-            self.view.message.emit(f"Could not use that file: {e}")
-            return False
-        self.view.message.emit(f"Loaded {len(pts):,} points from {path} (centred and scaled to fit).")
-        self.view.config_request.emit({"data": path})
-        return True

@@ -30,13 +30,13 @@ class GanView(LabView):
 
     @property
     def _drawn(self):
-        return self.plane._drawn
+        return self.plane.tools.drawn
 
     def _clear_drawing(self) -> None:
-        self.plane._clear_drawing()
+        self.plane.tools.clear()
 
     def open_points(self, path: str) -> bool:
-        return self.plane.open_points(path)
+        return self.plane.tools.open_points(path)
 
     # -- LabView API -------------------------------------------------------------------------------
     def named_panels(self) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from playground.shared.points2d import DataFileError, default_drawing, load_points_csv
+from playground.ui.panels.draw2d import DrawTools
 from playground.ui.widgets import LabView
 
 from ..config import TITLES
@@ -31,8 +31,6 @@ class FamiliesView(LabView):
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
         self._families: list[str] = []
-        self._drawn = default_drawing()
-        self._rng = np.random.default_rng(0)
         self.planes: dict[str, SamplesPlane] = {}
         self._build_ui()
 
@@ -50,21 +48,10 @@ class FamiliesView(LabView):
             self.layer_boxes[key] = cb
             bar.addWidget(cb)
         bar.addSpacing(8)
-        bar.addWidget(QtWidgets.QLabel("Draw:"))
-        self.draw_mode = QtWidgets.QComboBox()
-        self.draw_mode.addItems(["Off", "Brush", "Erase"])
-        self.draw_mode.setToolTip("Brush adds real data points where you drag on the first plane; Erase removes them")
-        self.draw_mode.currentTextChanged.connect(self._on_draw_mode)
-        bar.addWidget(self.draw_mode)
-        self.clear_btn = QtWidgets.QPushButton("Clear")
-        self.clear_btn.setToolTip("Remove every drawn point")
-        self.clear_btn.clicked.connect(self._clear_drawing)
-        bar.addWidget(self.clear_btn)
-        self.open_btn = QtWidgets.QPushButton("Open CSV…")
-        self.open_btn.setToolTip("Use a CSV file of 2D points (x, y columns) as the real data")
-        self.open_btn.clicked.connect(self._open_csv)
-        bar.addWidget(self.open_btn)
-        bar.addStretch(1)
+        self.tools = DrawTools(self, learner="the models", label="Draw on the first plane:")
+        self.tools.drawn_changed.connect(self._show_drawn)
+        self.draw_mode = self.tools.mode
+        bar.addWidget(self.tools, 1)
         root.addLayout(bar)
 
         body = QtWidgets.QHBoxLayout()
@@ -118,9 +105,7 @@ class FamiliesView(LabView):
             p = SamplesPlane(f, f"{TITLES[f]}")
             self.planes[f] = p
             self.plane_grid.addWidget(p, i // cols, i % cols)
-        first = self.planes[fams[0]]
-        first.vb.stroke.connect(self._on_stroke)
-        first.vb.mode = self.draw_mode.currentText().lower()
+        self.tools.attach(self.planes[fams[0]].vb)
         self.detail_choice.blockSignals(True)
         self.detail_choice.clear()
         for f in fams:
@@ -143,6 +128,7 @@ class FamiliesView(LabView):
 
     def set_snapshot(self, snap: dict) -> None:
         self._last = snap
+        self.tools.set_extent(snap.get("extent", 3.0))
         if list(snap.get("families", self._families)) != self._families:
             self._set_families(list(snap["families"]))
         if not snap.get("light"):
@@ -206,56 +192,19 @@ class FamiliesView(LabView):
             p.set_layers(on)
 
     # -- drawing data ------------------------------------------------------------------------------
-    def _on_draw_mode(self, text: str) -> None:
-        for i, p in enumerate(self.planes.values()):
-            p.vb.mode = text.lower() if i == 0 else "off"
-            if i == 0:
-                p.vb.setMouseEnabled(x=text == "Off", y=text == "Off")
-        if text != "Off" and self.config is not None and getattr(self.config, "data", "") != "drawn":
-            self._send_points()
-            self.config_request.emit({"data": "drawn"})
+    @property
+    def _drawn(self) -> np.ndarray:
+        return self.tools.drawn
 
-    def _on_stroke(self, x: float, y: float, finished: bool) -> None:
-        r = 0.12 * (self._last or {}).get("extent", 3.0) / 3.0 * 3
-        if self.draw_mode.currentText() == "Brush":
-            ang = self._rng.uniform(0, 2 * np.pi, 4)
-            rad = r * np.sqrt(self._rng.uniform(0, 1, 4))
-            new = np.stack([x + rad * np.cos(ang), y + rad * np.sin(ang)], 1).astype(np.float32)
-            self._drawn = np.concatenate([self._drawn, new])[-20000:]
-        elif self.draw_mode.currentText() == "Erase":
-            self._drawn = self._drawn[np.hypot(self._drawn[:, 0] - x, self._drawn[:, 1] - y) > r]
+    def _show_drawn(self, points: np.ndarray) -> None:
         if self._families:
-            self.planes[self._families[0]].show_real(self._drawn)
-        if finished:
-            self._send_points()
-
-    def _send_points(self) -> None:
-        if len(self._drawn) >= 2:
-            self.command.emit("set_points", {"points": self._drawn.copy()})
-        else:
-            self.message.emit("Draw at least 2 points: the models need something to learn.")
+            self.planes[self._families[0]].show_real(points)
 
     def _clear_drawing(self) -> None:
-        self._drawn = np.zeros((0, 2), np.float32)
-        if self._families:
-            self.planes[self._families[0]].show_real(self._drawn)
-        self.message.emit("Drawing cleared: brush some points to give the models new data.")
-
-    def _open_csv(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open 2D points", "", "CSV files (*.csv *.txt);;All (*)")
-        if path:
-            self.open_points(path)
+        self.tools.clear()
 
     def open_points(self, path: str) -> bool:
-        """Use a CSV of points as the real data. A bad file gets a message and changes nothing."""
-        try:
-            pts = load_points_csv(path)
-        except DataFileError as e:
-            self.message.emit(f"Could not use that file: {e}")
-            return False
-        self.message.emit(f"Loaded {len(pts):,} points from {path} (centred and scaled to fit).")
-        self.config_request.emit({"data": path})
-        return True
+        return self.tools.open_points(path)
 
 
 def _rate(v: float) -> str:
