@@ -192,3 +192,28 @@ def test_a_preset_may_name_its_default_length():
     assert gan.preset_steps("grid25-wgan-gp") == 3000
     assert "steps" not in gan.preset_values("grid25-wgan-gp")  # not a config key
     assert gan.preset_steps("ring8-wgan-gp") is None and gan.preset_steps(None) is None
+
+
+def test_live_snapshots_reuse_an_evaluation_until_training_moves_on():
+    """``cached_evaluate``: paused, snapshots reuse the last evaluation; after steps and ``eval_every_s``
+    it is re-run; going back (a loaded state) re-runs it at once."""
+    from playground.core.registry import get_lab
+
+    spec = get_lab("gan")
+    s = spec.make_session(spec.make_config(None), device="cpu", seed=0)
+    calls = []
+    real = s.evaluate
+    s.evaluate = lambda: calls.append(s.step_count) or real()
+    s.eval_every_s = 0.0
+    first = s.cached_evaluate()
+    assert s.cached_evaluate() is first and calls == [0]  # paused: no new forward pass
+    s.step(2)
+    s.cached_evaluate()
+    assert calls == [0, 2]
+    s.eval_every_s = 1e9  # moved on, but too soon: reused
+    s.step(1)
+    s.cached_evaluate()
+    assert calls == [0, 2]
+    s.step_count = 1  # went back
+    s.cached_evaluate()
+    assert calls == [0, 2, 1]

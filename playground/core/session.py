@@ -12,6 +12,7 @@ Lab-specific actions (a discriminator-only step, drawn points, a probe sequenceâ
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 import numpy as np
@@ -96,6 +97,22 @@ class Session:
         """Optional metrics that need a forward pass (e.g. samples' quality), appended to the
         history at the current step. Called at snapshot time and periodically by the CLI."""
         return {}
+
+    #: live snapshots re-run ``evaluate`` at most this often (``cached_evaluate``)
+    eval_every_s: ClassVar[float] = 0.5
+
+    def cached_evaluate(self) -> dict[str, float]:
+        """``evaluate()`` for live snapshots: re-run at most every ``eval_every_s`` seconds, and only when
+        training moved on (or went back: a loaded state). Call ``forget_evaluation()`` when something
+        else changes what the evaluation sees (new data, another sampler)."""
+        now = time.perf_counter()
+        c = self.__dict__.get("_eval_cache")
+        if c is None or c[2] > self.step_count or (c[2] != self.step_count and now - c[1] >= self.eval_every_s):
+            c = self._eval_cache = (self.evaluate(), now, self.step_count)
+        return c[0]
+
+    def forget_evaluation(self) -> None:
+        self._eval_cache = None
 
     def modules(self) -> dict[str, torch.nn.Module]:
         """Named modules whose weights are saved."""
@@ -209,6 +226,7 @@ class Session:
         for k, o in self.optimizers().items():
             o.load_state_dict(state["optimizers"][k])
         self.step_count = int(state["step"])
+        self.forget_evaluation()
         torch.set_rng_state(state["rng"]["torch"])
         self.gen.set_state(state["rng"]["gen"])
         if "cuda" in state["rng"] and self.device.type == "cuda":

@@ -23,13 +23,13 @@ from .config import FamiliesConfig
 from .members import MEMBERS, Member, density_grid
 
 N_EVAL = metrics.MIN_EVAL_SAMPLES  # generated points for the metrics (the modes-captured rule's count)
-EVAL_EVERY_S = 1.0  # live snapshots refresh the metrics at most this often
 MAX_LOG = 4000  # evaluation-log rows kept per family (thinned by half beyond)
 METRIC_KEYS = ("modes_captured", "hq_fraction", "swd", "samples_per_s")
 
 
 class FamiliesSession(Session):
     lab = "families"
+    eval_every_s = 1.0  # live snapshots refresh the metrics at most this often
     Config = FamiliesConfig
     watch = ("gan_loss_d", "gan_loss_g", "vae_loss", "flow_nll", "diffusion_loss")
     light_snapshots = True
@@ -47,8 +47,6 @@ class FamiliesSession(Session):
         self._build_grid()
         self.log: dict[str, list[tuple]] = {f: [] for f in self.members}  # (step, seconds, modes, hq, swd)
         self.firsts: dict[str, dict[str, tuple[int, float]]] = {f: {} for f in self.members}
-        self._eval: dict | None = None
-        self._eval_t, self._eval_step = 0.0, -1
         self._fakes: dict[str, torch.Tensor] = {}
 
     def _build_grid(self) -> None:
@@ -70,7 +68,7 @@ class FamiliesSession(Session):
         for m in self.members.values():
             m.data = data
         self.real_eval = data.sample(N_EVAL, torch.Generator(device=self.device).manual_seed(self.seed + 7919))
-        self._eval = None
+        self.forget_evaluation()
 
     # -- training ----------------------------------------------------------------------------------
     def train_step(self) -> None:
@@ -96,7 +94,7 @@ class FamiliesSession(Session):
         if "grid" in changes:
             self._build_grid()
         if {"sampler", "sample_steps", "eta"} & set(changes):
-            self._eval = None  # diffusion's samples change with its sampler
+            self.forget_evaluation()  # diffusion's samples change with its sampler
 
     # -- persistence -------------------------------------------------------------------------------
     def modules(self) -> dict[str, torch.nn.Module]:
@@ -124,7 +122,7 @@ class FamiliesSession(Session):
             m.seconds = float(state.get("seconds", {}).get(f, 0.0))
         self.log = {f: [tuple(r) for r in state.get("log", {}).get(f, [])] for f in self.members}
         self.firsts = {f: {k: tuple(v) for k, v in state.get("firsts", {}).get(f, {}).items()} for f in self.members}
-        self._eval = None
+        self.forget_evaluation()
 
     # -- evaluation --------------------------------------------------------------------------------
     @torch.no_grad()
@@ -185,10 +183,7 @@ class FamiliesSession(Session):
     def snapshot(self) -> dict:
         self.flush()
         c: FamiliesConfig = self.config
-        now = time.perf_counter()
-        moved = self._eval_step != self.step_count
-        if self._eval is None or (moved and now - self._eval_t >= EVAL_EVERY_S) or self._eval_step > self.step_count:
-            self._eval, self._eval_t, self._eval_step = self.evaluate(), now, self.step_count
+        ev = self.cached_evaluate()
         n = min(c.show_samples, N_EVAL)
         ctx = {"real": self.real_eval[:n], "z": self.z_view[:n], "extent": self.data.extent, "step": self.step_count}
         fams: dict[str, dict] = {}
@@ -218,7 +213,7 @@ class FamiliesSession(Session):
             "centers": self.data.centers.cpu().numpy() if self.data.is_mixture else None,
             "members": fams,
             "log": {f: np.asarray(rows, np.float64).reshape(-1, 5) for f, rows in self.log.items()},
-            "metrics": self._eval,
+            "metrics": ev,
             "history": self.history.as_dict(),
             "diverged": self.diverged,
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,6 @@ from .config import GanConfig
 
 N_EVAL = metrics.MIN_EVAL_SAMPLES  # generated points for the metrics (2,500: the modes-captured rule's count)
 N_ARROWS = 96
-EVAL_EVERY_S = 0.4  # the metrics (2,500 samples) are refreshed at most this often in live snapshots
 
 
 def _optimizer(name: str, params, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
@@ -30,6 +28,7 @@ def _optimizer(name: str, params, lr: float, betas: tuple[float, float]) -> torc
 
 class GanSession(Session):
     lab = "gan"
+    eval_every_s = 0.4  # the metrics (2,500 samples) are refreshed at most this often in live snapshots
     Config = GanConfig
     watch = ("loss_d", "loss_g")
     light_snapshots = True
@@ -50,8 +49,6 @@ class GanSession(Session):
         self.z_eval = self._sample_z(N_EVAL, g)
         self.real_eval = self.data.sample(N_EVAL, g)
         self._build_grids()
-        self._eval: dict | None = None
-        self._eval_t, self._eval_step = 0.0, 0
 
     def _build_grids(self) -> None:
         c: GanConfig = self.config
@@ -78,6 +75,7 @@ class GanSession(Session):
             if self.config.data == "drawn":
                 self.data = make_dataset("drawn", self.device, self.config.noise, pts)
                 self.real_eval = self.data.sample(N_EVAL, self._view_gen)
+                self.forget_evaluation()
 
     def _sample_z(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
         gen = gen or self.gen
@@ -152,6 +150,7 @@ class GanSession(Session):
             if self.config.data == "drawn":
                 self.data = make_dataset("drawn", self.device, self.config.noise, pts)
                 self.real_eval = self.data.sample(N_EVAL, self._view_gen)
+                self.forget_evaluation()
         else:
             super().command(name, **kw)
 
@@ -206,10 +205,7 @@ class GanSession(Session):
     def snapshot(self) -> dict:
         self.flush()
         c: GanConfig = self.config
-        now = time.perf_counter()
-        if self._eval is None or now - self._eval_t >= EVAL_EVERY_S or self._eval_step > self.step_count:
-            self._eval, self._eval_t, self._eval_step = self.evaluate(), now, self.step_count
-        ev = self._eval
+        ev = self.cached_evaluate()
         n = min(c.show_samples, N_EVAL)
         with torch.no_grad():
             fake = self.G(self.z_eval[:n])
