@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from plain import assert_plain
 
 from playground.core.config import ConfigError
 from playground.core.registry import get_lab
@@ -82,18 +83,7 @@ def test_snapshot_is_plain_data_with_every_view(spec):
     s = _session(spec, race="all", family="diffusion", diff_heat="score")
     s.step(2)
     snap = s.snapshot()
-
-    def check(v):
-        if isinstance(v, dict):
-            for x in v.values():
-                check(x)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                check(x)
-        else:
-            assert v is None or isinstance(v, (np.ndarray, int, float, str, bool, np.floating)), type(v)
-
-    check(snap)
+    assert_plain(snap)
     m = snap["members"]
     assert set(m) == {"gan", "vae", "flow", "diffusion"} and snap["families"][0] == "diffusion"
     for d in m.values():

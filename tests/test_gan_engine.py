@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from plain import assert_plain
 
 from playground.shared import gan as model
 from playground.shared.data2d import make_dataset
@@ -193,18 +194,7 @@ def test_snapshot_is_plain_data(gan_spec, small_gan):
     s = gan_spec.make_session(small_gan, device="cpu")
     s.step(3)
     snap = s.snapshot()
-
-    def check(v):
-        if isinstance(v, dict):
-            for x in v.values():
-                check(x)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                check(x)
-        else:
-            assert v is None or isinstance(v, (np.ndarray, int, float, str, bool, np.floating)), type(v)
-
-    check(snap)
+    assert_plain(snap)
     assert snap["d_grid"].shape == (small_gan.grid, small_gan.grid)
     assert snap["manifold"].shape == (21, 21, 2)
     assert snap["fake"].shape == (small_gan.show_samples, 2)
