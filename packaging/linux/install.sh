@@ -7,19 +7,21 @@
 #   ./install.sh [...] BUNDLE    the bundle folder (default: this script's folder when it holds the app,
 #                                else dist/playground of the checkout this script is in)
 #
-# Remove it with uninstall.sh and the same option (a copy is installed next to the app).
+# Remove it with uninstall.sh (or install.sh --uninstall) and the same option (both are installed next to the app).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 APP_ID=io.github.genaiplayground.Playground
 PREFIX=""
 MODE=user
 BUNDLE=""
+ACTION=install
 while [ $# -gt 0 ]; do
   case "$1" in
     --user) MODE=user ;;
     --system) MODE=system ;;
     --prefix) MODE=prefix; PREFIX=$2; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --uninstall) ACTION=uninstall ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     -*) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) BUNDLE=$1 ;;
   esac
@@ -30,6 +32,19 @@ case "$MODE" in
   system) PREFIX=/usr/local; APPDIR=/opt/playground ;;
   prefix) PREFIX=$(realpath -m "$PREFIX"); APPDIR=$PREFIX/lib/playground ;;
 esac
+if [ "$ACTION" = uninstall ]; then
+  # the launcher link only if it points into this installation (never another program called playground)
+  if [ -L "$PREFIX/bin/playground" ] && [ "$(readlink "$PREFIX/bin/playground")" = "$APPDIR/playground" ]; then
+    rm -f "$PREFIX/bin/playground"
+  fi
+  rm -f "$PREFIX/share/applications/$APP_ID.desktop" "$PREFIX/share/metainfo/$APP_ID.metainfo.xml"
+  rm -f "$PREFIX"/share/icons/hicolor/*/apps/"$APP_ID".png "$PREFIX/share/icons/hicolor/scalable/apps/$APP_ID.svg"
+  if [ -x "$APPDIR/playground" ] && [ -d "$APPDIR/_internal" ]; then rm -rf "$APPDIR"; fi
+  command -v update-desktop-database >/dev/null && update-desktop-database -q "$PREFIX/share/applications" || true
+  command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t -f "$PREFIX/share/icons/hicolor" || true
+  echo "removed Generative AI Playground from $PREFIX"
+  exit 0
+fi
 if [ -z "$BUNDLE" ]; then
   if [ -x "$HERE/playground" ] && [ -d "$HERE/_internal" ]; then BUNDLE=$HERE; else BUNDLE=$HERE/../../dist/playground; fi
 fi
@@ -54,7 +69,9 @@ if [ "$BUNDLE" != "$APPDIR" ]; then
   rm -rf "$APPDIR"
   mv "$APPDIR.new" "$APPDIR"
 fi
-cp "$HERE/uninstall.sh" "$APPDIR/uninstall.sh" 2>/dev/null || true
+for f in install.sh uninstall.sh; do  # the uninstaller stays with the app (it needs install.sh)
+  [ "$HERE/$f" -ef "$APPDIR/$f" ] || cp "$HERE/$f" "$APPDIR/$f"
+done
 ln -sfn "$APPDIR/playground" "$PREFIX/bin/playground"
 EXEC=$APPDIR/playground
 case "$EXEC" in *" "*) EXEC="\"$EXEC\"" ;; esac  # the desktop entry spec quotes paths with spaces
