@@ -41,6 +41,8 @@ def render_snapshot(lab: str, preset: str | None, config, snap: dict, out: str, 
     from .main_window import MainWindow
 
     win = MainWindow(lab, preset, start=False)
+    if not preset:  # the lab's defaults, not its default preset: the preset box must not name one
+        win.preset_combo.setCurrentIndex(-1)
     win.resize(*size)
     win.show_config(config)
     win.show()
