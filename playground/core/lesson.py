@@ -39,7 +39,8 @@ COMMAND_KEYS = {"name", "args", "repeat"}
 ABLATE_KEYS = {"kind", "layer", "head", "off", "model"}
 TIMEOUT_KEYS = {"seconds", "steps"}
 OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal}
-_COND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|>|<|≥|≤)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_COND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|>|<|≥|≤)\s*(" + _NUMBER + r")\s*$")
 SHOWN_OP = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 
@@ -228,11 +229,12 @@ def parse(data: dict, *, name: str = "lesson", where: str = "lesson", path: str 
     cur_lab, cur_preset, cur_set = lab, None, {}
     for i, raw in enumerate(raw_steps, 1):
         st = Step(index=i, text="", title=raw.get("title", "") if isinstance(raw.get("title"), str) else "")
+        sbad = _bound(bad, st)
         for k in raw:
             if k not in STEP_KEYS:
                 raise bad(k, f"unknown field (allowed: {', '.join(sorted(STEP_KEYS))})", st)
-        st.text = _text(raw, "text", lambda f, w: bad(f, w, st), required=True)
-        st.title = _text(raw, "title", lambda f, w: bad(f, w, st))
+        st.text = _text(raw, "text", sbad, required=True)
+        st.title = _text(raw, "title", sbad)
         # -- set-up: lab, preset, set, seed --------------------------------------------------------
         if "lab" in raw:
             if raw["lab"] not in all_labs():
@@ -267,9 +269,9 @@ def parse(data: dict, *, name: str = "lesson", where: str = "lesson", path: str 
         cur_set = {**({} if st.setup else cur_set), **st.set}
         st.lab = cur_lab
         # -- lab commands ----------------------------------------------------------------------------
-        st.commands = _commands(raw, lambda f, w: bad(f, w, st))
+        st.commands = _commands(raw, sbad)
         if "step" in raw:
-            st.step = _int(raw, "step", 1, MAX_REPEAT, lambda f, w: bad(f, w, st))
+            st.step = _int(raw, "step", 1, MAX_REPEAT, sbad)
         # -- play until --------------------------------------------------------------------------------
         if "play_until" in raw:
             try:
@@ -279,17 +281,17 @@ def parse(data: dict, *, name: str = "lesson", where: str = "lesson", path: str 
         if "timeout" in raw:
             if st.until is None:
                 raise bad("timeout", "only with play_until", st)
-            st.timeout_s, st.timeout_steps = _timeout(raw["timeout"], lambda f, w: bad(f, w, st))
-        st.fallback = _text(raw, "fallback", lambda f, w: bad(f, w, st))
+            st.timeout_s, st.timeout_steps = _timeout(raw["timeout"], sbad)
+        st.fallback = _text(raw, "fallback", sbad)
         for flag in ("pause", "play"):
             if flag in raw:
                 if not isinstance(raw[flag], bool):
                     raise bad(flag, "true or false", st)
                 setattr(st, flag, raw[flag])
         for f in ("show", "highlight"):
-            setattr(st, f, _text(raw, f, lambda f_, w: bad(f_, w, st)))
+            setattr(st, f, _text(raw, f, sbad))
         if "question" in raw:
-            st.question = _question(raw["question"], lambda f, w: bad(f"question.{f}", w, st))
+            st.question = _question(raw["question"], _bound(lambda f, w, _st: bad(f"question.{f}", w, _st), st))
             if st.question.predict and st.until is None:
                 raise bad("question.predict", "a predict question needs the step's play_until (what runs "
                           "after the guess)", st)
@@ -298,6 +300,10 @@ def parse(data: dict, *, name: str = "lesson", where: str = "lesson", path: str 
 
 
 # -- field helpers -----------------------------------------------------------------------------------
+def _bound(bad, step: Step):
+    return lambda fld, why: bad(fld, why, step)
+
+
 def _text(raw: dict, key: str, bad, required: bool = False) -> str:
     if key not in raw:
         if required:
