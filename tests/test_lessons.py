@@ -147,7 +147,7 @@ def test_a_lesson_walked_through_the_panel(qtbot, tmp_path):
     p = d.panel
     assert w.side_tabs.currentWidget() is p and w.side_tabs.indexOf(w.lesson) < 0
     assert p.progress.text() == "Step 1 of 3 · Set up" and not p.back_btn.isEnabled()
-    qtbot.waitUntil(lambda: w.runner.session is not None and w.runner.session.config.d_model == 32, timeout=20000)
+    qtbot.waitUntil(lambda: w.runner.session is not None and w.runner.session.config.d_model == 32, timeout=90000)
     assert d.spotlight.isVisible() and not d.spotlight.hole().isEmpty()
     assert d.spotlight.target is w.view.panels()["Attention"]
 
@@ -158,15 +158,28 @@ def test_a_lesson_walked_through_the_panel(qtbot, tmp_path):
     assert p.feedback.isVisible() and "copying" in p.feedback.text()
     p.choice_buttons[1].click()
     assert "the last one" in p.feedback.text()
-    qtbot.waitUntil(lambda: "Reached 20 steps" in p.status.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "Reached 20 steps" in p.status.text(), timeout=90000)
     assert not w.runner.playing
 
     p.next_btn.click()
     assert p.next_btn.text() == "Finish" and not p.qbox.isVisible()
-    qtbot.waitUntil(lambda: "Reached token accuracy ≥ 0.3" in p.status.text(), timeout=60000)
+    qtbot.waitUntil(lambda: "Reached token accuracy ≥ 0.3" in p.status.text(), timeout=90000)
     assert not w.runner.playing and w.view.tabs.currentWidget() is not None
     p.back_btn.click()
     assert p.progress.text().startswith("Step 2 of 3")
+    # the lesson's text follows the app's font (presentation mode enlarges it)
+    from PySide6 import QtGui, QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    f0 = QtGui.QFont(app.font())
+    big = QtGui.QFont(f0)
+    big.setPointSizeF(f0.pointSizeF() * 2)
+    app.setFont(big)
+    try:
+        qtbot.waitUntil(lambda: p.text.document().defaultFont().pointSizeF() >= 1.9 * f0.pointSizeF(), timeout=3000)
+        assert p.ask.font().pointSizeF() >= 1.9 * f0.pointSizeF()
+    finally:
+        app.setFont(f0)
     d.goto(2)
     p.next_btn.click()  # Finish: the lab's own lesson page comes back
     assert d.lesson is None and w.side_tabs.indexOf(w.lesson) >= 0 and w.side_tabs.indexOf(p) < 0

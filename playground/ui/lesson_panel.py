@@ -111,7 +111,7 @@ class LessonPanel(QtWidgets.QWidget):
         self.progress.setText(f"Step {index + 1} of {n}" + (f" · {st.title}" if st.title else ""))
         self.progress_bar.setRange(0, n)
         self.progress_bar.setValue(index + 1)
-        self.text.setHtml(markdown_html(st.text))
+        self.text.setMarkdown(st.text)  # the widget's font (the app's): a larger app font enlarges it
         self.back_btn.setEnabled(index > 0)
         self.next_btn.setText("Finish" if index == n - 1 else "Next")
         self.set_status("")
