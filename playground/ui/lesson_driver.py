@@ -56,6 +56,7 @@ class LessonDriver(QtCore.QObject):
         self.panel: LessonPanel | None = None
         self.spotlight = Spotlight(window.centralWidget())
         self._watch: dict | None = None  # the play_until in progress
+        self._ran = False
         self._wait_ready = False  # a reset is on its way: snapshots before session_ready are stale
         self._connected = None
         self._timer = QtCore.QTimer(self, interval=250, timeout=self._tick)
@@ -148,6 +149,10 @@ class LessonDriver(QtCore.QObject):
     def next(self) -> None:
         if self.lesson is None:
             return
+        st = self.step
+        if st.question and st.question.predict and st.until is not None and not self._ran:
+            self._on_answer(None)  # Next on an unanswered "predict, then see": run and see (Next only)
+            return
         if self.index >= len(self.lesson.steps) - 1:
             self.stop()
             self.win.show_banner("Lesson finished. The lab is yours: change anything and press Play.")
@@ -161,6 +166,7 @@ class LessonDriver(QtCore.QObject):
     # -- one step ----------------------------------------------------------------------------------
     def goto(self, index: int) -> None:
         self._end_watch()
+        self._ran = False  # this step's play_until has not started yet
         self.spotlight.clear()
         self.index = index
         st = self.step
@@ -193,7 +199,9 @@ class LessonDriver(QtCore.QObject):
             self._begin_watch()
         elif st.question and st.question.predict:
             r.pause()
-            self.panel.set_status("Make your guess, then the app runs and you see.", "run")
+            self.panel.next_btn.setText("Run and see")
+            self.panel.set_status("Make your guess (or press Run and see): the app then trains and you see.",
+                                  "run")
 
     def _setup(self, st: L.Step) -> None:
         w = self.win
@@ -268,6 +276,8 @@ class LessonDriver(QtCore.QObject):
     # -- play until --------------------------------------------------------------------------------
     def _begin_watch(self) -> None:
         st = self.step
+        self._ran = True
+        self.panel.next_btn.setText("Finish" if self.index == len(self.lesson.steps) - 1 else "Next")
         # a metric condition is first checked on a snapshot of the session as it is (it may hold already,
         # e.g. right after a head is switched off); training starts when it does not, or after a moment
         # without snapshots (a paused session sends none unless something changed)

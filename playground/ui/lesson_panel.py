@@ -156,8 +156,9 @@ class LessonPanel(QtWidgets.QWidget):
 
     def show_feedback(self, text: str, good: bool | None = None) -> None:
         mark = {True: "✔ ", False: "✘ ", None: ""}[good]
-        colour = {True: "#1e7b34", False: "#a3341f", None: "palette(text)"}[good]
-        self.feedback.setText(f"<span style='color:{colour}'><b>{mark}</b></span>{_inline(text)}")
+        self.feedback.setText(_inline(f"{mark}{text}"))
+        colour = {True: "#1e7b34", False: "#a3341f", None: ""}[good]
+        self.feedback.setStyleSheet(f"QLabel{{color:{colour};}}" if colour else "")
         self.feedback.setVisible(bool(text))
 
     def lock_choices(self, locked: bool = True) -> None:
