@@ -249,7 +249,7 @@ class LessonDriver(QtCore.QObject):
             if i is not None and q.feedback:
                 self.panel.show_feedback("Your guess: " + q.choices[i] + ". Now watch…")
             else:
-                self.panel.show_feedback("Noted. Now watch…")
+                self.panel.show_feedback("Now watch…")
             if self._watch is None and st.until is not None:
                 self._begin_watch()
             return
