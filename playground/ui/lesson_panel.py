@@ -21,6 +21,55 @@ STATUS_STYLE = {
 }
 
 
+class Choice(QtWidgets.QLabel):
+    """One answer of a question: a word-wrapped label that behaves like a checkable button (a push
+    button cannot wrap its text, and a long answer would widen the whole side panel)."""
+
+    clicked = QtCore.Signal()
+
+    def __init__(self, text: str, parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setCursor(QtCore.Qt.PointingHandCursor)
+        self.setFocusPolicy(QtCore.Qt.StrongFocus)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Preferred)
+        self._checked = False
+        self._restyle()
+
+    def isChecked(self) -> bool:  # noqa: N802 - the QAbstractButton name
+        return self._checked
+
+    def setChecked(self, on: bool) -> None:  # noqa: N802
+        self._checked = bool(on)
+        self._restyle()
+
+    def click(self) -> None:
+        if self.isEnabled():
+            self.clicked.emit()
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        super().changeEvent(ev)
+        if ev.type() == QtCore.QEvent.EnabledChange:
+            self._restyle()
+
+    def mouseReleaseEvent(self, ev) -> None:  # noqa: N802
+        if ev.button() == QtCore.Qt.LeftButton and self.rect().contains(ev.position().toPoint()):
+            self.click()
+
+    def keyPressEvent(self, ev) -> None:  # noqa: N802
+        if ev.key() in (QtCore.Qt.Key_Space, QtCore.Qt.Key_Return, QtCore.Qt.Key_Enter):
+            self.click()
+        else:
+            super().keyPressEvent(ev)
+
+    def _restyle(self) -> None:
+        bg = "#d6eaf8" if self._checked else "palette(button)"
+        border = "#2e86c1" if self._checked else "palette(mid)"
+        fg = "palette(text)" if self.isEnabled() else "palette(mid)"
+        self.setStyleSheet(f"QLabel{{background:{bg};border:1px solid {border};border-radius:3px;"
+                           f"padding:4px 6px;color:{fg};}}")
+
+
 def markdown_html(text: str) -> str:
     """Markdown to HTML with the document's default font (the app's): headings keep Qt's relative sizes."""
     doc = QtGui.QTextDocument()
@@ -85,7 +134,7 @@ class LessonPanel(QtWidgets.QWidget):
         self.feedback.setVisible(False)
         ql.addWidget(self.feedback)
         lay.addWidget(self.qbox)
-        self.choice_buttons: list[QtWidgets.QPushButton] = []
+        self.choice_buttons: list[Choice] = []
 
         self.status = QtWidgets.QLabel(wordWrap=True, textFormat=QtCore.Qt.RichText)
         self.status.setVisible(False)
@@ -119,6 +168,8 @@ class LessonPanel(QtWidgets.QWidget):
 
     def _show_question(self, q) -> None:
         for b in self.choice_buttons:
+            self.choice_layout.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self.choice_buttons = []
         self.feedback.setVisible(False)
@@ -128,11 +179,8 @@ class LessonPanel(QtWidgets.QWidget):
         self.qbox.setTitle("Predict, then see" if q.predict else "Question")
         self.ask.setText(_inline(q.ask))
         for i, c in enumerate(q.choices):
-            b = QtWidgets.QPushButton(f"{chr(ord('A') + i)}.  {c}")
-            b.setCheckable(True)
-            b.setStyleSheet("text-align:left;padding:4px 6px;")
-            b.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
-            b.clicked.connect(lambda _=False, i=i: self._on_choice(i))
+            b = Choice(f"{chr(ord('A') + i)}.  {c}")
+            b.clicked.connect(lambda i=i: self._on_choice(i))
             self.choice_layout.addWidget(b)
             self.choice_buttons.append(b)
         free = q.predict and not q.choices
