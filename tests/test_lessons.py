@@ -125,6 +125,14 @@ def test_a_lesson_walked_through_the_panel(qtbot, tmp_path):
         feedback = ["No: that is copying.", "Yes: the last one."]
         answer = 2
         [[step]]
+        text = "Predict, then see."
+        play_until = 5
+        [step.question]
+        ask = "Guess?"
+        predict = true
+        choices = ["Yes", "No"]
+        reveal = "Revealed."
+        [[step]]
         text = "Train until the loss is low enough."
         show = "Curves"
         play_until = "token_accuracy >= 0.3"
@@ -146,13 +154,13 @@ def test_a_lesson_walked_through_the_panel(qtbot, tmp_path):
     assert d.open(path)
     p = d.panel
     assert w.side_tabs.currentWidget() is p and w.side_tabs.indexOf(w.lesson) < 0
-    assert p.progress.text() == "Step 1 of 3 · Set up" and not p.back_btn.isEnabled()
+    assert p.progress.text() == "Step 1 of 4 · Set up" and not p.back_btn.isEnabled()
     qtbot.waitUntil(lambda: w.runner.session is not None and w.runner.session.config.d_model == 32, timeout=90000)
     assert d.spotlight.isVisible() and not d.spotlight.hole().isEmpty()
     assert d.spotlight.target is w.view.panels()["Attention"]
 
     p.next_btn.click()
-    assert p.progress.text() == "Step 2 of 3 · Guess" and p.qbox.isVisible() and len(p.choice_buttons) == 2
+    assert p.progress.text() == "Step 2 of 4 · Guess" and p.qbox.isVisible() and len(p.choice_buttons) == 2
     assert not d.spotlight.isVisible()
     p.choice_buttons[0].click()
     assert p.feedback.isVisible() and "copying" in p.feedback.text()
@@ -161,12 +169,20 @@ def test_a_lesson_walked_through_the_panel(qtbot, tmp_path):
     qtbot.waitUntil(lambda: "Reached 20 steps" in p.status.text(), timeout=90000)
     assert not w.runner.playing
 
+    # a predict question: Next alone runs it, then shows the reveal; Back goes one step back
+    p.next_btn.click()
+    assert p.progress.text() == "Step 3 of 4" and p.next_btn.text() == "Run and see" and not w.runner.playing
+    p.back_btn.click()
+    assert p.progress.text().startswith("Step 2 of 4")
+    p.next_btn.click()
+    p.next_btn.click()
+    qtbot.waitUntil(lambda: "Reached 5 steps" in p.status.text(), timeout=90000)
+    assert p.progress.text() == "Step 3 of 4" and "Revealed." in p.feedback.text()
+
     p.next_btn.click()
     assert p.next_btn.text() == "Finish" and not p.qbox.isVisible()
     qtbot.waitUntil(lambda: "Reached token accuracy ≥ 0.3" in p.status.text(), timeout=90000)
     assert not w.runner.playing and w.view.tabs.currentWidget() is not None
-    p.back_btn.click()
-    assert p.progress.text().startswith("Step 2 of 3")
     # the lesson's text follows the app's font (presentation mode enlarges it)
     from PySide6 import QtGui, QtWidgets
 
@@ -180,7 +196,6 @@ def test_a_lesson_walked_through_the_panel(qtbot, tmp_path):
         assert p.ask.font().pointSizeF() >= 1.9 * f0.pointSizeF()
     finally:
         app.setFont(f0)
-    d.goto(2)
     p.next_btn.click()  # Finish: the lab's own lesson page comes back
     assert d.lesson is None and w.side_tabs.indexOf(w.lesson) >= 0 and w.side_tabs.indexOf(p) < 0
     w.close()
