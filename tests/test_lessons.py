@@ -209,3 +209,20 @@ def test_every_shipped_lesson_names_real_panels(qtbot):
     for name in L.shipped():
         w.lesson_driver.check_panels(L.load(name))  # raises LessonError naming the step and field
     w.close()
+
+
+def test_transformer_without_positions_sees_a_bag_of_tokens():
+    """Lesson 6's key: pos_encoding = none adds nothing, so the encoder's output is permutation-equivariant."""
+    import torch
+
+    from playground.core.registry import get_lab
+
+    spec = get_lab("transformer")
+    cfg = spec.make_config("reverse", {"pos_encoding": "none", "d_model": 16, "n_heads": 2, "n_layers": 1,
+                                       "d_ff": 16, "batch_size": 8, "eval_size": 16})
+    s = spec.make_session(cfg, device="cpu")
+    s.step(2)
+    pos = s.snapshot()["positions"]
+    assert pos["kind"] == "none" and not pos["matrix"].any()
+    x = torch.randn(1, 6, 16)
+    assert torch.equal(s.model.pos(x), x)
