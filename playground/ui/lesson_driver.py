@@ -324,9 +324,12 @@ class LessonDriver(QtCore.QObject):
         w, st = self._watch, self.step
         if w is None or st is None:
             return
-        secs = time.perf_counter() - w["t0"]
-        if secs >= 0.75 and not self._wait_ready:
-            self._play()
+        now = time.perf_counter()
+        secs = now - w["t0"]
+        if not self._wait_ready:  # no snapshot a second after the session is ready: play anyway
+            w.setdefault("ready_at", now)
+            if now - w["ready_at"] >= 1.0:
+                self._play()
         if secs >= st.timeout_s:
             self._finish(False)
             return
