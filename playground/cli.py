@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+from playground import cli_lesson
 from playground.core.errors import UsageError  # the bench raises it too (and never imports the CLI)
 
 
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("lab", nargs="?")
 
     _add_sample_parser(sub)
+    cli_lesson.add_parser(sub)
 
     b = sub.add_parser("bench", help="measure training speed headless and in the app")
     b.add_argument("labs", nargs="*")
@@ -126,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_bench(args)
         if cmd == "selftest":
             return cmd_selftest(args)
+        if cmd == "lesson":
+            return cli_lesson.cmd_lesson(args)
     except UsageError as e:
         print(f"playground: error: {e}", file=sys.stderr)
         return 2

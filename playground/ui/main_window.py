@@ -16,6 +16,7 @@ from playground.core import config as cfgmod
 from playground.core.registry import LabSpec, all_labs, get_lab
 
 from .about import app_icon
+from .lesson_driver import install as install_lessons
 from .params import ParamPanel
 from .runner import Runner
 from .widgets import banner_label
@@ -50,6 +51,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._start = start  # False: no training thread (snapshot rendering)
         self._runner_kind = runner
         self._build_ui()
+        install_lessons(self)  # the Lessons menu and the guided-lesson panel (window.lesson_driver)
         labs = all_labs()
         name = lab or next(iter(labs))
         self.load_lab(name, preset, overrides=overrides, autostart=autostart)

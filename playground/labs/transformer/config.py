@@ -39,8 +39,9 @@ class TransformerConfig:
                       group="Model")
     dropout: float = param(0.0, "Dropout on attention weights and residual branches", lo=0.0, hi=0.5,
                            group="Model")
-    pos_encoding: str = param("sinusoidal", "Positional encoding: fixed sine/cosine waves or learned vectors",
-                              choices=("sinusoidal", "learned"), group="Model")
+    pos_encoding: str = param("sinusoidal", "Positional encoding: fixed sine/cosine waves, learned vectors, or "
+                              "none (the model sees a bag of tokens: order is lost)",
+                              choices=("sinusoidal", "learned", "none"), group="Model")
     norm: str = param("pre", "Layer norm before each sub-layer (pre, stable) or after the residual sum "
                       "(post, the 2017 paper)", choices=("pre", "post"), group="Model")
     lr: float = param(1e-3, "Adam learning rate", lo=1e-5, hi=0.1, log=True, live=True, group="Training")

@@ -29,13 +29,16 @@ def sinusoidal_table(n_pos: int, d_model: int) -> torch.Tensor:
 
 
 class PositionalEncoding(nn.Module):
-    """Adds a vector per position to the token embeddings: fixed sine waves or learned."""
+    """Adds a vector per position to the token embeddings: fixed sine waves, learned, or none (zeros:
+    without positions self-attention cannot tell one order of the tokens from another)."""
 
     def __init__(self, max_len: int, d_model: int, kind: str = "sinusoidal"):
         super().__init__()
         self.kind = kind
         if kind == "learned":
             self.table = nn.Parameter(torch.randn(max_len, d_model) * 0.5)
+        elif kind == "none":
+            self.register_buffer("table", torch.zeros(max_len, d_model), persistent=False)
         else:
             self.register_buffer("table", sinusoidal_table(max_len, d_model), persistent=False)
 

@@ -88,6 +88,8 @@ class PositionPanel(QtWidgets.QWidget):
             self._kind = pos["kind"]
             self.matrix.set_levels((-1.0, 1.0) if self._kind == "sinusoidal" else (-1.5, 1.5))
             self.caption.setText(
+                "None: no position is added, every position vector is zero. Without them the encoder sees "
+                "a bag of tokens: it cannot tell which came first." if self._kind == "none" else
                 "Sinusoidal: each dimension pair is a sine/cosine wave of its own frequency, fast on the left, "
                 "slow on the right. Right: dot products of the position vectors, divided by their lengths "
                 "(cosine): nearby positions look alike, a band along the diagonal."
