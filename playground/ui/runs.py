@@ -183,7 +183,11 @@ class Runs(QtCore.QObject):
         from .runs_panel import RunsPanel
 
         self.panel = RunsPanel(self)
-        window.side_tabs.addTab(self.panel, "Runs")
+        self.tab = QtWidgets.QScrollArea()  # the dock may be narrower than the panel's buttons
+        self.tab.setWidgetResizable(True)
+        self.tab.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.tab.setWidget(self.panel)
+        window.side_tabs.addTab(self.tab, "Runs")
         window.lab_loaded.connect(self._on_lab)
 
     # -- tracking --
