@@ -175,14 +175,15 @@ def test_autosave_after_a_killed_process_is_offered_and_restored(qtbot, tmp_path
     saved = json.loads(meta.read_text())
     assert saved["lab"] == "gan" and saved["step"] > 0
 
-    w = _window(qtbot, "lstm", ready=False)
+    w = _window(qtbot, "gan", "ring8-gan", ready=False)
     assert w.autosave.banner is not None and w.autosave.banner.isVisible()
     assert f"step {saved['step']:,}" in w.autosave.banner_text.text()
     step = int(load_state(str(st.data_dir() / "recovered.pgs"))["step"])
     assert step >= saved["step"]
     w.autosave.restore_btn.click()
-    assert w.spec.name == "gan" and not w.autosave.banner.isVisible()
+    assert not w.autosave.banner.isVisible()
     qtbot.waitUntil(lambda: w.runner.session is not None and w.runner.session.step_count == step, timeout=60000)
+    assert w.runner.config.g_width == 16  # the saved session's config came back with it
     w.close()
     w2 = _window(qtbot, "gan", ready=False)  # a clean exit: nothing offered
     assert w2.autosave.banner is None

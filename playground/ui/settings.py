@@ -167,6 +167,8 @@ class Prefs(QtCore.QObject):
             spec = self.w.spec
             self.w.load_lab(spec.name, spec.default_preset or None, overrides={})
         self.w.params.set_locks()
+        if getattr(self.w, "autosave", None) is not None:
+            self.w.autosave.act.setChecked(True)
         self.w.show_banner("Settings reset to their defaults.", kind="info")
 
     # -- window --------------------------------------------------------------------------------------

@@ -100,7 +100,11 @@ class Setups:
             st.store_classroom(setup.lab, setup.hide, setup.lock)
         seed = setup.seed if setup.seed is not None else w.seed
         same = w.spec is not None and w.spec.name == setup.lab and seed == w.seed and w.runner is not None
-        preset = setup.preset or (w.spec.default_preset if same else None)
+        spec = setup.spec()
+        # the window always names a preset (a lab's default when none is asked for); the keys are taken against
+        # it so the config is exactly the setup's (no preset in a setup means the defaults, as on the CLI)
+        preset = setup.preset or spec.default_preset or None
+        overrides = cfgmod.diff(spec.make_config(preset), config)
         if same:
             i = w.preset_combo.findData(preset) if preset else -1
             if i >= 0:
@@ -111,7 +115,7 @@ class Setups:
             self.apply_locks(setup.lab)
         else:
             w.seed = seed
-            w.load_lab(setup.lab, setup.preset, overrides=dict(setup.set))
+            w.load_lab(setup.lab, preset, overrides=overrides)
         n = len(setup.set)
         w.show_banner(f"{what}: {setup.lab}" + (f", preset {setup.preset}" if setup.preset else "")
                       + f", seed {seed}, {n} changed key{'s' if n != 1 else ''}: training restarted.", kind="info")
