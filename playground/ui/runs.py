@@ -30,8 +30,12 @@ from .widgets import Curves
 
 MAX_RUNS = 50
 MAX_POINTS = 500
-RUN_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
-              "#000075", "#808000"]
+# apart from the first colours of the live curves (blue, red, green): each run keeps one colour on every plot
+RUN_COLORS = ["#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22", "#000000", "#7f7f7f", "#6a3d9a",
+              "#b15928"]
+# one dash pattern per metric of a plot, so a run's D and G losses are told apart on the same plot
+DASHES = (QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine, QtCore.Qt.PenStyle.DashDotLine,
+          QtCore.Qt.PenStyle.DashDotDotLine)
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -134,6 +138,7 @@ class Overlay:
 
     def __init__(self):
         self.items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.x_max: dict[int, tuple[pg.PlotItem, float]] = {}  # id(plot) -> (plot, the longest run shown)
 
     def clear(self) -> None:
         for plot, item in self.items:
@@ -142,20 +147,38 @@ class Overlay:
             except RuntimeError:  # the view (and its plots) is gone already
                 pass
         self.items = []
+        self.x_max = {}
 
     def forget(self) -> None:
         self.items = []
+        self.x_max = {}
+
+    def keep_x(self) -> None:
+        """Widen a plot's x range to the longest run overlaid on it (the live curve holds it to its own
+        steps otherwise, cutting a longer earlier run off)."""
+        for plot, x_max in self.x_max.values():
+            try:
+                vb = plot.getViewBox()
+                if vb.viewRange()[0][1] < x_max:
+                    vb.enableAutoRange(x=False)
+                    vb.setXRange(0, x_max, padding=0)
+            except RuntimeError:
+                pass
 
     def draw(self, plots: dict[str, pg.PlotItem], runs: list[dict], weight: float) -> None:
         self.clear()
+        order: dict[int, list[str]] = {}  # the metrics of each plot, in order: their dash patterns
+        for name, plot in plots.items():
+            order.setdefault(id(plot), []).append(name)
         for run in runs:
             if not run.get("visible"):
                 continue
-            pen = pg.mkPen(run.get("color", RUN_COLORS[0]), width=1.6, style=QtCore.Qt.PenStyle.DashLine)
             for name, (s, v) in run.get("series", {}).items():
                 plot = plots.get(name)
                 if plot is None or not s:
                     continue
+                dash = DASHES[order[id(plot)].index(name) % len(DASHES)]
+                pen = pg.mkPen(run.get("color", RUN_COLORS[0]), width=1.6, style=dash)
                 y = np.array([np.nan if x is None else x for x in v], np.float64)
                 y = ema_debiased(y, weight) if weight > 0 else y
                 x = np.asarray(s, np.float64)
@@ -165,6 +188,10 @@ class Overlay:
                 item.setToolTip(f"{run.get('name', 'run')}: {name}")
                 plot.addItem(item)
                 self.items.append((plot, item))
+                if ok.any():
+                    prev = self.x_max.get(id(plot), (plot, 0.0))[1]
+                    self.x_max[id(plot)] = (plot, max(prev, float(x[ok][-1]) * 1.02))
+        self.keep_x()
 
 
 # -- controller ------------------------------------------------------------------------------------
@@ -211,6 +238,8 @@ class Runs(QtCore.QObject):
 
     def _on_snapshot(self, snap: dict) -> None:
         self._snap = snap
+        if self.overlay.x_max:
+            self.overlay.keep_x()
 
     def _on_session_ready(self, config) -> None:
         self.close_current()
