@@ -126,12 +126,13 @@ def valid_overrides(spec, preset: str | None, values) -> tuple[dict, list[str]]:
 
 
 class Prefs(QtCore.QObject):
-    """The window's settings. Inert for windows that do not train (``playground snapshot``, benches)."""
+    """The window's settings, the run history and autosave read and write nothing when inert."""
 
     def __init__(self, window):
         super().__init__(window)
         self.w = window
-        self.active = bool(getattr(window, "_start", True))
+        # inert for windows that do not train, and where PLAYGROUND_NO_SETTINGS=1 (e.g. a benchmark's window)
+        self.active = bool(getattr(window, "_start", True)) and os.environ.get("PLAYGROUND_NO_SETTINGS") != "1"
         self.notices: list[str] = []
         self._restoring = False
         if self.active:
