@@ -7,9 +7,11 @@ import json
 
 import pytest
 
-from playground.cli import main
+from playground.cli import _parser, main
+from playground.cli_setup import resolve_config
 from playground.core.config import ConfigError
 from playground.core.setup import Setup, SetupError, format_setup, parse_setup
+from playground.ui.settings import classroom
 
 SETUP = """lab = "gan"
 preset = "ring8-wgan-gp"   # optional
@@ -88,3 +90,9 @@ def test_cli_config_equals_the_flags_and_refuses_bad_files(tmp_path, capsys):
     assert "does not match" in capsys.readouterr().err
     assert main(["train", "--config", str(tmp_path / "missing.toml"), "--steps", "1"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+    args = _parser().parse_args(["gui", "--config", str(path), "--set", "lr_d=0.0003"])  # the app's flags
+    resolve_config(args)
+    assert (args.lab, args.preset, args.seed) == ("gan", "ring8-wgan-gp", 3)
+    assert args.set[0] == "lr_g=0.0002" and args.set[-1] == "lr_d=0.0003"  # the command line wins
+    assert classroom() == {"lab": "gan", "hide": ["beta1", "beta2"], "lock": ["loss"]}  # the app will apply them
