@@ -44,19 +44,18 @@ def _steps(qtbot, w, n):
 
 
 def test_settings_stick_drop_what_no_longer_validates_reset_and_survive_a_corrupt_file(qtbot):
-    w = _window(qtbot, overrides=None)  # no lab asked for: the first one, its default preset
+    w = _window(qtbot, "gan", "ring8-wgan", overrides=SMALL)
     w.resize(1000, 590)
     qtbot.wait(10)
     height = w.height()
     dock = w.findChild(QtWidgets.QDockWidget, "controls")
     dock.hide()
-    w.load_lab("gan", "ring8-wgan", overrides=SMALL)
     w._on_param_changed({"lr_g": 0.0005})  # live
     _config_is(qtbot, w, lr_g=0.0005)
     st.remember_dir("session", str(ROOT / "README.md"))
     w.close()
 
-    w2 = _window(qtbot, ready=False)  # the remembered lab, preset and changed keys, and the window's size
+    w2 = _window(qtbot, ready=False)  # no lab asked for: the remembered lab, preset, changed keys, window
     assert w2.spec.name == "gan" and w2.preset_combo.currentData() == "ring8-wgan"
     assert w2.runner.config.lr_g == 0.0005 and w2.runner.config.g_width == 16
     assert w2.height() == height and w2.findChild(QtWidgets.QDockWidget, "controls").isHidden()  # (offscreen
@@ -176,7 +175,7 @@ def test_autosave_after_a_killed_process_is_offered_and_restored(qtbot, tmp_path
     saved = json.loads(meta.read_text())
     assert saved["lab"] == "gan" and saved["step"] > 0
 
-    w = _window(qtbot, "gan", "ring8-gan", ready=False)
+    w = _window(qtbot, "gan", "ring8-gan", overrides=SMALL, ready=False)
     assert w.autosave.banner is not None and w.autosave.banner.isVisible()
     assert f"step {saved['step']:,}" in w.autosave.banner_text.text()
     step = int(load_state(str(st.data_dir() / "recovered.pgs"))["step"])
@@ -186,6 +185,6 @@ def test_autosave_after_a_killed_process_is_offered_and_restored(qtbot, tmp_path
     qtbot.waitUntil(lambda: w.runner.session is not None and w.runner.session.step_count == step, timeout=60000)
     assert w.runner.config.g_width == 16  # the saved session's config came back with it
     w.close()
-    w2 = _window(qtbot, "gan", ready=False)  # a clean exit: nothing offered
+    w2 = _window(qtbot, "gan", overrides=SMALL, ready=False)  # a clean exit: nothing offered
     assert w2.autosave.banner is None
     w2.close()
