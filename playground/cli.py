@@ -14,6 +14,7 @@ import sys
 import time
 
 from playground import cli_lesson
+from playground.cli_setup import add_config_arg, resolve_config
 from playground.core.errors import UsageError  # the bench raises it too (and never imports the CLI)
 
 
@@ -32,16 +33,18 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--preset")
     g.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     g.add_argument("--device", default="auto")
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--seed", type=int, default=None)
+    add_config_arg(g)
     g.add_argument("--autostart", action="store_true", help="start training at once")
     g.add_argument("--fullscreen", action="store_true")
 
     def common(sp, steps_default):
-        sp.add_argument("lab")
+        sp.add_argument("lab", nargs="?")  # may be left out with --config (the setup names it)
         sp.add_argument("--preset")
         sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
         sp.add_argument("--steps", type=int, default=steps_default)
-        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--seed", type=int, default=None)
+        add_config_arg(sp)
         sp.add_argument("--device", default="auto")
 
     t = sub.add_parser("train", help="train headless, print metrics")
@@ -111,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv if argv else ["gui"])
         if args.version:
             return cmd_version(args)
-        cmd = args.cmd or "gui"
+        cmd = args.cmd = args.cmd or "gui"
+        if cmd in ("gui", "train", "snapshot"):
+            resolve_config(args)
         if cmd == "gui":
             return cmd_gui(args)
         if cmd == "list":
@@ -318,7 +323,7 @@ def cmd_gui(args) -> int:
     spec.make_config(args.preset, overrides)  # validate before opening a window
     from playground.ui.app import run_gui
 
-    return run_gui(spec.name, args.preset, overrides=overrides, device=args.device, seed=args.seed,
+    return run_gui(args.lab and spec.name, args.preset, overrides=overrides, device=args.device, seed=args.seed,
                    autostart=args.autostart, fullscreen=args.fullscreen)
 
 

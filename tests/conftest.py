@@ -32,6 +32,20 @@ def _no_dangling_threads(request):
     assert not alive, f"test left {len(alive)} training thread(s) running"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's settings, run history or autosave: QSettings (INI format, the app's
+    and any default-constructed one) and the app's data folder point at a fresh folder per test."""
+    from PySide6 import QtCore
+
+    root = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("PLAYGROUND_SETTINGS_DIR", str(root / "config"))
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(root / "data"))
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)
+    QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(root / "config"))
+    yield root
+
+
 @pytest.fixture
 def gan_spec():
     from playground.core.registry import get_lab

@@ -16,6 +16,9 @@ def _app():
         app = QtWidgets.QApplication(sys.argv[:1])
         app.setApplicationName("Generative AI Playground")
         app.setOrganizationName("GenerativeAIPlayground")
+        from PySide6 import QtCore
+
+        QtCore.QSettings.setDefaultFormat(QtCore.QSettings.IniFormat)  # one INI file on every OS (settings.py)
         app.setStyle("Fusion")
         from .about import APP_ID, app_icon
 

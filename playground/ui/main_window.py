@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from playground.core import config as cfgmod
 from playground.core.registry import LabSpec, all_labs, get_lab
 
+from . import settings as prefs_mod
 from .about import app_icon
 from .lesson_driver import install as install_lessons
 from .params import ParamPanel
@@ -33,6 +34,8 @@ def _session_factory(spec: LabSpec, device: str, seed: int):
 
 
 class MainWindow(QtWidgets.QMainWindow):
+    lab_loaded = QtCore.Signal(str)  # after load_lab built the view and the runner
+
     def __init__(self, lab: str | None = None, preset: str | None = None, *, device: str = "auto", seed: int = 0,
                  overrides: dict | None = None, autostart: bool = False, start: bool = True,
                  runner: str = "thread"):
@@ -52,8 +55,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._runner_kind = runner
         self._build_ui()
         install_lessons(self)  # the Lessons menu and the guided-lesson panel (window.lesson_driver)
+        self.prefs = prefs_mod.install(self)  # settings, setups, run history, autosave
         labs = all_labs()
-        name = lab or next(iter(labs))
+        name = lab or self.prefs.last_lab() or next(iter(labs))
         self.load_lab(name, preset, overrides=overrides, autostart=autostart)
 
     # -- UI ----------------------------------------------------------------------------------------
@@ -171,6 +175,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def load_lab(self, name: str, preset: str | None = None, *, overrides: dict | None = None,
                  autostart: bool = False) -> None:
         spec = get_lab(name)
+        preset, overrides = self.prefs.recall(name, preset, overrides)  # the lab's remembered config
         self._stop_runner()
         self.spec = spec
         self.lab_combo.setCurrentIndex(self.lab_combo.findData(name))
@@ -220,6 +225,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_step.setText("step 0")
         if autostart:
             r.play()
+        self.lab_loaded.emit(name)
 
     def set_lesson(self, markdown: str) -> None:
         """Show a lesson (Markdown) with headings sized for a side panel."""
@@ -354,9 +360,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- files -------------------------------------------------------------------------------------
     def save_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", f"{self.spec.name}.pgs",
-                                                        "Playground sessions (*.pgs)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save session", f"{prefs_mod.last_dir('session')}/"
+                                                        f"{self.spec.name}.pgs", "Playground sessions (*.pgs)")
         if path:
+            prefs_mod.remember_dir("session", path)
             self.save_session(path)
 
     def save_session(self, path: str) -> None:
@@ -364,9 +371,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runner.save(path)
 
     def open_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", "",
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open session", prefs_mod.last_dir("session"),
                                                         "Playground sessions (*.pgs);;All (*)")
         if path:
+            prefs_mod.remember_dir("session", path)
             self.open_session(path)
 
     def open_session(self, path: str) -> None:

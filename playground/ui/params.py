@@ -2,7 +2,8 @@
 
 Every key gets a widget bounded by its range (spin boxes, log-scaled spin boxes for learning rates,
 combos for choices, check boxes), its help as tooltip and a marker saying whether it applies live or
-restarts training. Keys that only apply to some values of another key (``param(..., when=...)``) are hidden
+restarts training. A setup's classroom locks (``set_locks``) hide keys or disable them with a "locked by
+the setup" note. Keys that only apply to some values of another key (``param(..., when=...)``) are hidden
 while they do not apply, and shown again as soon as the key they depend on changes. Values are validated
 with the lab's config before they leave the panel; a refused value is shown in red next
 to its field and never reaches the session.
@@ -65,15 +66,26 @@ class ParamPanel(QtWidgets.QScrollArea):
         self.infos: dict[str, cfgmod.ParamInfo] = {}
         self.rows: dict[str, tuple[QtWidgets.QFormLayout, QtWidgets.QWidget]] = {}  # key -> (its form, label)
         self.boxes: dict[str, QtWidgets.QGroupBox] = {}
+        self.lock_notes: dict[str, QtWidgets.QLabel] = {}
+        self.hidden_keys: set[str] = set()  # classroom locks of the current setup
+        self.locked_keys: set[str] = set()
+        self.locks_note: QtWidgets.QLabel | None = None
         self._inner = QtWidgets.QWidget()
         self.setWidget(self._inner)
 
     def build(self, config_cls: type, config) -> None:
         self.infos = {p.name: p for p in cfgmod.params(config_cls)}
         self.widgets, self.errors, self.rows, self.boxes = {}, {}, {}, {}
+        self.lock_notes, self.hidden_keys, self.locked_keys = {}, set(), set()
         inner = QtWidgets.QWidget()
         outer = QtWidgets.QVBoxLayout(inner)
         outer.setContentsMargins(4, 4, 4, 4)
+        self.locks_note = QtWidgets.QLabel()
+        self.locks_note.setWordWrap(True)
+        self.locks_note.setStyleSheet("QLabel{background:#eef2f7;color:#33475b;border:1px solid #c5d0dc;"
+                                      "padding:3px;font-size:8pt;}")
+        self.locks_note.setVisible(False)
+        outer.addWidget(self.locks_note)
         groups: dict[str, QtWidgets.QFormLayout] = {}
         for p in self.infos.values():
             g = p.group or "Settings"
@@ -102,7 +114,12 @@ class ParamPanel(QtWidgets.QScrollArea):
             lay.setContentsMargins(0, 0, 0, 0)
             lay.setSpacing(0)
             lay.addWidget(w)
+            lock = QtWidgets.QLabel("locked by the setup")
+            lock.setStyleSheet("color:#666;font-size:8pt;font-style:italic;")
+            lock.setVisible(False)
+            lay.addWidget(lock)
             lay.addWidget(err)
+            self.lock_notes[p.name] = lock
             groups[g].addRow(label, cell)
             self.rows[p.name] = (groups[g], label)
             self.widgets[p.name] = w
@@ -174,12 +191,33 @@ class ParamPanel(QtWidgets.QScrollArea):
         group left empty. Called on every config shown and as soon as a key that others depend on changes."""
         shown: dict[str, bool] = {}
         for k, (form, label) in self.rows.items():
-            on = self.infos[k].applies(config)
+            on = self.infos[k].applies(config) and k not in self.hidden_keys
             form.setRowVisible(label, on)
             g = self.infos[k].group or "Settings"
             shown[g] = shown.get(g, False) or on
         for g, box in self.boxes.items():
             box.setVisible(shown.get(g, True))
+
+    def set_locks(self, hide=(), lock=()) -> None:
+        """Classroom locks: hide the keys in ``hide``, disable those in ``lock`` (with a small note); called
+        with nothing to clear them. Keys this lab does not have are ignored."""
+        self.hidden_keys = set(hide) & set(self.infos)
+        self.locked_keys = set(lock) & set(self.infos)
+        for k, w in self.widgets.items():
+            locked = k in self.locked_keys
+            w.setEnabled(not locked)
+            self.lock_notes[k].setVisible(locked)
+        if self.locks_note is not None:
+            parts = []
+            if self.hidden_keys:
+                parts.append(f"{len(self.hidden_keys)} hidden")
+            if self.locked_keys:
+                parts.append(f"{len(self.locked_keys)} locked")
+            self.locks_note.setText(f"This setup shows only some keys ({', '.join(parts)}). Another setup or "
+                                    "Settings ▸ Reset settings brings them back.")
+            self.locks_note.setVisible(bool(parts))
+        if self.config is not None:
+            self.show_applicable(self.config)
 
     def applies(self, key: str) -> bool:
         """Whether ``key``'s row is shown for the current config."""

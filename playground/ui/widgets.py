@@ -160,6 +160,13 @@ class LabView(QtWidgets.QWidget):
     def clear(self) -> None:
         """Called when the session is reset."""
 
+    def overlay_plots(self) -> dict:
+        """``{metric name: pg.PlotItem}``: where the run history draws earlier runs' curves. The default finds
+        every ``CurvesPanel`` and ``Curves`` of the view; a view with other plots overrides it."""
+        from .runs import find_overlay_plots
+
+        return find_overlay_plots(self)
+
     # -- named panels ------------------------------------------------------------------------------
     def named_panels(self) -> dict[str, QtWidgets.QWidget]:
         """Every panel of the view by name, in reading order. Views override this; names are short,
