@@ -305,6 +305,7 @@ def cmd_bench(args) -> int:
 
     labs = [get_lab(n) for n in args.labs] if args.labs else list(all_labs().values())
     device = resolve_device(args.device)
+    os.environ["PLAYGROUND_NO_SETTINGS"] = "1"  # the bench's windows neither read nor write the user's settings
     threads = configure_threads(args.threads or 1)
     if args.rounds < 1 or args.seconds <= 0 or args.warmup < 0:
         raise UsageError("--rounds must be ≥ 1, --warmup ≥ 0 and --seconds > 0")
