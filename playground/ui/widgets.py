@@ -17,6 +17,8 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
+from . import theme  # noqa: E402
+
 pg.setConfigOptions(antialias=False, background="w", foreground="#222", imageAxisOrder="row-major")
 
 
@@ -214,6 +216,7 @@ def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
         pi.setLogMode(y=True)
     if legend:
         pi.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))  # readable over curves
+    theme.adopt(w)  # the current theme and zoom (a view built after a switch)
     return w
 
 
@@ -316,6 +319,7 @@ class HeatMap(pg.GraphicsLayoutWidget):
         self.highlight.setVisible(False)
         self.plot.addItem(self.highlight)
         self.img.mouseClickEvent = self._on_click  # type: ignore[method-assign]
+        theme.adopt(self)
 
     def set(self, data: np.ndarray) -> None:
         data = np.asarray(data, np.float32)
@@ -362,6 +366,7 @@ def banner_label() -> QtWidgets.QLabel:
 
 
 def small_font(w: QtWidgets.QWidget, delta: int = -1) -> None:
+    """A font ``delta`` points off the app's unzoomed size (the zoom scales explicit fonts: ``theme``)."""
     f = w.font()
-    f.setPointSize(max(6, f.pointSize() + delta))
+    f.setPointSize(max(6, round(theme.base_point_size()) + delta))
     w.setFont(f)

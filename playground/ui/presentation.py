@@ -1,0 +1,5 @@
+"""stub"""
+
+
+def install(window) -> None:
+    pass
