@@ -282,8 +282,12 @@ def _stylesheet(w: QtWidgets.QWidget) -> None:
     orig = _wslot(w, "ss", ss)
     new = _HEX.sub(lambda m: theme.tone(m.group(0)).name(), orig)
     new = _PT.sub(lambda m: f"font-size:{float(m.group(1)) * theme.zoom():.3g}pt", new)
-    if new != ss:
+    z = theme.zoom()
+    if new != ss or w.property("_th_ss_zoom") != z:
+        if new == ss:  # the same sheet: a widget with a style sheet takes the app's new font only when re-polished
+            w.setStyleSheet("")
         w.setStyleSheet(new)
+        w.setProperty("_th_ss_zoom", z)
     _wdone(w, "ss", orig, new)
 
 

@@ -8,8 +8,9 @@ config change creates) are restyled when they appear, never per frame.
 Colours: the light theme is the app's original look. The others derive each colour from the light one:
 the shared curve palette maps to one that reads on a dark background (Okabe-Ito based in high contrast,
 colour-blind safe), greys and near-whites invert their lightness, other colours are lifted. Colour maps:
-magnitudes keep viridis (cividis in high contrast); signed values keep a blue-red diverging map, through
-black on dark backgrounds (CET-D4), and the colour-blind safe blue-grey-yellow CET-CBD1 in high contrast.
+magnitudes keep viridis (cividis in high contrast); signed values keep a blue-red diverging map (blue and
+red stay apart for the common red-green colour blindness, and never look like the blue-yellow magnitude
+maps): through black on dark backgrounds (CET-D4), the stronger CET-D1A in high contrast.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ THEMES = {
     "contrast": Theme("contrast", "High contrast", "#000000", "#ffffff",
                       palette=("#56b4e9", "#ff7b3a", "#2de0a7", "#f0e442", "#e58fcf", "#e69f00", "#ffb3e6",
                                "#7ff7ff", "#ffffff", "#c8f050"),
-                      cmaps={"viridis": "cividis", "CET-D1": "CET-CBD1", "CET-D1A": "CET-CBD1"},
+                      cmaps={"viridis": "cividis", "CET-D1": "CET-D1A"},
                       window="#000000", base="#000000", button="#1a1a1a", highlight="#ffff00", pen_scale=1.4),
 }
 
@@ -133,17 +134,10 @@ def _qt_palette(th: Theme) -> QtGui.QPalette:
     return pal
 
 
-_STYLESHEET = {
-    "contrast": "QWidget:focus{outline:2px solid #ffff00;} QToolTip{border:2px solid #ffffff;}"
-                "QTabBar::tab:selected{border-bottom:3px solid #ffff00;}",
-}
-
-
 def _remember_base(app: QtWidgets.QApplication) -> None:
     if not _base:
         _base["palette"] = QtGui.QPalette(app.palette())
         _base["font"] = QtGui.QFont(app.font())
-        _base["stylesheet"] = app.styleSheet()
 
 
 def base_point_size() -> float:
@@ -157,7 +151,6 @@ def _apply_app() -> None:
     th = current()
     pg.setConfigOptions(background=th.background, foreground=th.foreground)
     app.setPalette(_qt_palette(th))
-    app.setStyleSheet(_base["stylesheet"] + _STYLESHEET.get(th.name, ""))
     font = QtGui.QFont(_base["font"])
     font.setPointSizeF(base_point_size() * zoom())
     app.setFont(font)

@@ -162,6 +162,17 @@ class LabView(QtWidgets.QWidget):
     def clear(self) -> None:
         """Called when the session is reset."""
 
+    # -- presentation mode -------------------------------------------------------------------------
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        """The one or two numbers that matter, for presentation mode's bar: ``[(label, text)]``. Labs
+        override it; the default shows the first of a few usual metrics the snapshot has."""
+        for key, label, pct in (("sequence_accuracy", "sequence accuracy", True), ("accuracy", "accuracy", True),
+                                ("mse", "MSE", False), ("loss", "loss", False)):
+            v = snap_value(snap, key)
+            if v is not None:
+                return [(label, f"{100 * v:.0f} %" if pct else f"{v:.3g}")]
+        return []
+
     # -- named panels ------------------------------------------------------------------------------
     def named_panels(self) -> dict[str, QtWidgets.QWidget]:
         """Every panel of the view by name, in reading order. Views override this; names are short,
@@ -196,6 +207,17 @@ class LabView(QtWidgets.QWidget):
                     tabs.setCurrentIndex(parent.indexOf(child))
             child, parent = parent, parent.parentWidget()
         return found
+
+
+def snap_value(snap: dict, key: str) -> float | None:
+    """The latest value of a metric: the snapshot's ``metrics`` first, else the last point of its history."""
+    met = snap.get("metrics") or {}
+    if key in met and met[key] is not None:
+        return float(met[key])
+    h = (snap.get("history") or {}).get(key)
+    if h is not None and len(h[1]):
+        return float(h[1][-1])
+    return None
 
 
 def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,

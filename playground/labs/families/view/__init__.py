@@ -141,6 +141,16 @@ class FamiliesView(LabView):
         self.race.clear()
         self._last = None
 
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        m = snap.get("metrics") or {}
+        out = []
+        for f in self._families:
+            if f"{f}_modes_captured" in m:
+                out.append((f"{TITLES[f]} modes", f"{int(m[f'{f}_modes_captured'])}/{int(m['modes_total'])}"))
+            elif f"{f}_swd" in m:
+                out.append((f"{TITLES[f]} sliced W", f"{m[f'{f}_swd']:.3f}"))
+        return out[:4] or super().headline(snap)
+
     def set_snapshot(self, snap: dict) -> None:
         self._last = snap
         if list(snap.get("families", self._families)) != self._families:
