@@ -34,9 +34,13 @@ class Spotlight:
         self.window = window
         self.name: str | None = None
         self.view = None
+        self._names: list[str] = []
         self._undo: list = []
 
     def names(self) -> list[str]:
+        """The view's panels that apply (while one is spotlit, the list from before: the others are hidden)."""
+        if self.name is not None and self.view is self.window.view:
+            return list(self._names)
         view = self.window.view
         return list(view.panels()) if view is not None else []
 
@@ -45,9 +49,11 @@ class Spotlight:
         view = self.window.view
         if name is None or view is None:
             return
-        panel = view.panels().get(name)
+        panels = view.panels()
+        panel = panels.get(name)
         if panel is None:
             return
+        self._names = list(panels)
         undo = self._undo
         w = panel
         while w is not None and w is not view:  # remember the tabs show_panel will change
@@ -210,6 +216,8 @@ class Presentation(QtCore.QObject):
         win = self.window
         self._saved = {
             "state": win.windowState(),
+            "geometry": win.geometry(),
+            "layout": win.saveState(),
             "zoom": theme.zoom(),
             "shown": [w for w in (win.menuBar(), win.statusBar(), *win.findChildren(QtWidgets.QToolBar),
                                   *win.findChildren(QtWidgets.QDockWidget)) if not w.isHidden()],
@@ -244,16 +252,18 @@ class Presentation(QtCore.QObject):
         self.toggle_act.setChecked(False)
         win.zoom_hook = None
         theme.set_zoom(self._saved.get("zoom", 1.0), win, save=False)
+        state = self._saved.get("state", QtCore.Qt.WindowNoState)
+        geom = self._saved.get("geometry")
+        if win.windowState() != state:  # the window first (the bars shown in full screen would resize it)
+            win.setWindowState(state)
         for w in self._saved.get("shown", []):
             try:
                 w.show()
             except RuntimeError:
                 pass
-        state = self._saved.get("state", QtCore.Qt.WindowNoState)
-        if win.isFullScreen() and not state & QtCore.Qt.WindowFullScreen:
-            win.showNormal()
-            if state & QtCore.Qt.WindowMaximized:
-                win.showMaximized()
+        if geom is not None and not state & (QtCore.Qt.WindowMaximized | QtCore.Qt.WindowFullScreen):
+            win.setGeometry(geom)
+        win.restoreState(self._saved["layout"])  # docks and toolbars where and as wide as they were
 
     def set_zoom(self, z: float) -> None:
         self.zoom = z
@@ -301,4 +311,7 @@ class Presentation(QtCore.QObject):
 
 
 def install(window) -> None:
+    for tb in window.findChildren(QtWidgets.QToolBar):  # saveState() names them
+        if not tb.objectName():
+            tb.setObjectName(tb.windowTitle().lower() or "toolbar")
     window.presentation = Presentation(window)

@@ -123,14 +123,21 @@ def _label_args(orig: dict) -> dict:
 
 def _label_set_text(self, text, **args):
     """``LabelItem.setText`` for labels seen by a restyle: sizes and colours a panel passes (a title reset
-    each frame) are taken as light-theme, zoom-1 values and shown scaled and toned."""
+    each frame), and colours inside the rich text, are taken as light-theme, zoom-1 values and shown
+    scaled and toned. ``.text`` keeps the text as given (owners compare it)."""
     orig = self.__dict__.get("_th_label")
-    if orig is not None:
-        for k in ("size", "color"):
-            if k in args:
-                orig[k] = args[k]
-        args.update(_label_args(orig))
-    _ORIG_SET_TEXT(self, text, **args)
+    if orig is None:
+        _ORIG_SET_TEXT(self, text, **args)
+        return
+    for k in ("size", "color"):
+        if k in args:
+            orig[k] = args[k]
+    args.update(_label_args(orig))
+    shown = text
+    if theme.current().name != "light" and isinstance(text, str) and "#" in text:
+        shown = _HEX.sub(lambda m: theme.tone(m.group(0)).name(), text)
+    _ORIG_SET_TEXT(self, shown, **args)
+    self.text = text
 
 
 if not getattr(pg.LabelItem.setText, "_playground_themed", False):

@@ -244,7 +244,7 @@ def install(window) -> None:
                           ("&Actual size", ["Ctrl+0"], 0)):
         act = zm.addAction(text)
         act.setShortcuts([QtGui.QKeySequence(k) for k in keys])
-        act.setShortcutContext(QtCore.Qt.ApplicationShortcut)
+        act.setShortcutContext(QtCore.Qt.WindowShortcut)  # on the window: active while its menu bar is hidden
         act.triggered.connect(lambda _=False, d=d: zoom_by(d))
         window.addAction(act)
     window.zoom_by = zoom_by
