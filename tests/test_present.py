@@ -62,7 +62,7 @@ def test_presentation_mode_keys_and_leaving_restores_everything(qtbot, settings,
     _key(qtbot, w, Qt.Key_F5)
     assert pres.active and pres.bar.isVisible()
     assert not dock.isVisible() and not w.menuBar().isVisible() and not toolbar.isVisible()
-    assert theme.zoom() == pytest.approx(1.5)
+    assert theme.zoom() > 1.0
 
     with qtbot.waitSignal(w.runner.playing_changed, timeout=10000) as sig:  # Space plays, Space pauses
         _key(qtbot, w, Qt.Key_Space)

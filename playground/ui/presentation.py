@@ -1,7 +1,8 @@
 """Presentation mode (View ▸ Presentation, F5; Esc leaves) and the spotlight (one panel maximised).
 
 In presentation mode the window hides its menus, toolbar, docks and status bar, goes full screen, zooms
-(1.5 by default; Ctrl+= / Ctrl+- change it for the rest of the session) and shows a slim bar with the lab,
+(1.5 on a 1080-line screen, 1.3 on a 720-line one, never so far that the lab no longer fits; Ctrl+= / Ctrl+-
+change it for the rest of the session) and shows a slim bar with the lab,
 the preset, the step and the lab's headline numbers (``LabView.headline``). One key per action: Space
 play/pause and → step (the window's own keys), R reset, 1–9 the lab's presets in order, + / − speed, T the
 timeline (when the window has one), Tab / Shift+Tab the spotlight. Leaving restores everything as it was.
@@ -14,6 +15,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from . import theme
 
 PRESENTATION_ZOOM = 1.5
+
+
+def auto_zoom(screen_height: int) -> float:
+    """Presentation zoom for a screen: 1.5 on a 1080-line projector, less on a 720-line one (where 1.5
+    leaves the busiest labs no room), more on a 4K screen."""
+    return 1.3 if screen_height < 900 else 1.5 if screen_height < 1500 else 2.0
 
 
 def _in_layout(layout: QtWidgets.QLayout | None, w: QtWidgets.QWidget) -> bool:
@@ -134,7 +141,11 @@ class PresentationBar(QtWidgets.QFrame):
             lab.setTextFormat(QtCore.Qt.RichText)
         for w in (self.title, self.step, self.numbers):
             lay.addWidget(w)
-        lay.addStretch(1)
+        for w in (self.numbers, self.keys):  # long texts are cut, never widen the window past the screen
+            w.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+            w.setMinimumWidth(0)
+        lay.setStretchFactor(self.numbers, 4)
+        lay.setStretchFactor(self.keys, 1)
         lay.addWidget(self.state)
         lay.addWidget(self.keys)
         self.setSizePolicy(QtWidgets.QSizePolicy.Preferred, QtWidgets.QSizePolicy.Fixed)
@@ -160,6 +171,7 @@ class PresentationBar(QtWidgets.QFrame):
         self.title.setText(f"<b>{shown[0]}</b> · {preset}" + (f" · <i>{spot}</i>" if spot else ""))
         self.step.setText(f"step <b>{shown[2]:,}</b>")
         self.numbers.setText("   ".join(f"{label} <b>{text}</b>" for label, text in numbers))
+        self.numbers.setToolTip(self.numbers.text())
         self.state.setText(("▶ training" if playing else "paused") + f" · {shown[5]}")
 
 
@@ -169,6 +181,7 @@ class Presentation(QtCore.QObject):
         self.window = window
         self.active = False
         self.zoom = PRESENTATION_ZOOM
+        self._user_zoom = False
         self.spotlight = Spotlight(window)
         self.bar = PresentationBar(window)
         self.bar.hide()
@@ -210,7 +223,18 @@ class Presentation(QtCore.QObject):
     def toggle(self) -> None:
         self.leave() if self.active else self.enter()
 
-    def enter(self, *, fullscreen: bool = True) -> None:
+    def fit(self, width: int, height: int) -> None:
+        """Lower the zoom (not below 1) until the window's content fits ``width`` × ``height``: a busy lab at
+        1.5 on a 1280×720 projector would otherwise be cut at the screen's edge."""
+        win = self.window
+        while self.zoom > 1.0:
+            need = win.minimumSizeHint().expandedTo(win.centralWidget().minimumSizeHint())
+            if need.width() <= width and need.height() <= height:
+                break
+            self.set_zoom(theme.step_zoom(self.zoom, -1), user=False)
+
+    def enter(self, *, fullscreen: bool = True, size: tuple[int, int] | None = None) -> None:
+        """``size``: the screen to fit (default: the window's screen when full screen)."""
         if self.active:
             return
         win = self.window
@@ -233,6 +257,13 @@ class Presentation(QtCore.QObject):
         self.bar.show()
         self.bar.refresh()
         self._timer.start()
+        screen = win.screen()
+        if size is None and fullscreen and screen is not None:
+            size = (screen.geometry().width(), screen.geometry().height())
+        if size is not None:
+            if not self._user_zoom:
+                self.set_zoom(auto_zoom(size[1]), user=False)
+            self.fit(*size)
         if fullscreen and win.isVisible():
             win.showFullScreen()
         focus = QtWidgets.QApplication.focusWidget()
@@ -265,8 +296,10 @@ class Presentation(QtCore.QObject):
             win.setGeometry(geom)
         win.restoreState(self._saved["layout"])  # docks and toolbars where and as wide as they were
 
-    def set_zoom(self, z: float) -> None:
+    def set_zoom(self, z: float, *, user: bool = True) -> None:
+        """Ctrl+= / Ctrl+- in presentation mode: this zoom is kept for the rest of the session."""
         self.zoom = z
+        self._user_zoom = self._user_zoom or user
         theme.set_zoom(z, self.window, save=False)
 
     # -- one key per action ----------------------------------------------------------------------------

@@ -143,13 +143,11 @@ class FamiliesView(LabView):
 
     def headline(self, snap: dict) -> list[tuple[str, str]]:
         m = snap.get("metrics") or {}
-        out = []
-        for f in self._families:
-            if f"{f}_modes_captured" in m:
-                out.append((f"{TITLES[f]} modes", f"{int(m[f'{f}_modes_captured'])}/{int(m['modes_total'])}"))
-            elif f"{f}_swd" in m:
-                out.append((f"{TITLES[f]} sliced W", f"{m[f'{f}_swd']:.3f}"))
-        return out[:4] or super().headline(snap)
+        modes = [f"{TITLES[f]} {int(m[f'{f}_modes_captured'])}" for f in self._families if f"{f}_modes_captured" in m]
+        if modes:
+            return [(f"modes (of {int(m['modes_total'])})", " · ".join(modes))]
+        swd = [f"{TITLES[f]} {m[f'{f}_swd']:.3f}" for f in self._families if f"{f}_swd" in m]
+        return [("sliced W", " · ".join(swd))] if swd else super().headline(snap)
 
     def set_snapshot(self, snap: dict) -> None:
         self._last = snap
