@@ -199,7 +199,8 @@ class Presentation(QtCore.QObject):
         self._action("Leave presentation mode", ["Esc"], self.leave)
         self._action("Reset training", ["R"], window.reset)
         for i in range(9):
-            self._action(f"Load preset {i + 1}", [str(i + 1)], lambda i=i: self.load_preset(i))
+            self._action("Load the lab's presets, in the menu's order", [str(i + 1)],
+                         lambda i=i: self.load_preset(i), key=f"Load preset {i + 1}")
         self._action("Faster", ["+", "="], lambda: self.speed(-1))
         self._action("Slower", ["-"], lambda: self.speed(1))
         self._action("Show / hide the timeline", ["T"], self.timeline)
@@ -207,7 +208,8 @@ class Presentation(QtCore.QObject):
         self._action("Spotlight the previous panel", ["Shift+Tab", "Backtab"], lambda: self.spotlight_next(-1))
         window.view_holder.currentChanged.connect(lambda _i: self.spotlight.clear())
 
-    def _action(self, text: str, keys: list[str], fn, *, group: str = "Presentation", always: bool = False):
+    def _action(self, text: str, keys: list[str], fn, *, group: str = "Presentation", always: bool = False,
+                key: str | None = None):
         act = QtGui.QAction(text, self.window)
         act.setShortcuts([QtGui.QKeySequence(k) for k in keys])
         act.setShortcutContext(QtCore.Qt.WindowShortcut)
@@ -216,7 +218,7 @@ class Presentation(QtCore.QObject):
         act.setEnabled(always)
         self.window.addAction(act)  # active while the menu bar is hidden
         if not always:
-            self.actions[text] = act
+            self.actions[key or text] = act
         return act
 
     # -- mode -------------------------------------------------------------------------------------------

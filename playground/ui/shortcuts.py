@@ -17,7 +17,16 @@ def _clean(text: str) -> str:
 
 
 def _keys(seqs) -> str:
-    return "  or  ".join(s.toString(QtGui.QKeySequence.NativeText) for s in seqs if not s.isEmpty())
+    keys = [s.toString(QtGui.QKeySequence.NativeText) for s in seqs if not s.isEmpty()]
+    if "Shift+Tab" in keys:  # the same key, as Qt delivers it
+        keys = [k for k in keys if k != "Backtab"]
+    return "  or  ".join(keys)
+
+
+def _join(keys: list[str]) -> str:
+    if len(keys) > 3 and all(len(k) == 1 and k.isdigit() for k in keys):
+        return f"{keys[0]} – {keys[-1]}"
+    return "  or  ".join(keys)
 
 
 def _menu_path(act: QtGui.QAction) -> str:
@@ -54,7 +63,7 @@ def collect(window: QtWidgets.QWidget) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = {}
     for (group, what), keys in rows.items():
         uniq = list(dict.fromkeys(k for k in keys if k))
-        out.setdefault(group, []).append((what, "  or  ".join(uniq)))
+        out.setdefault(group, []).append((what, _join(uniq)))
     return dict(sorted(out.items(), key=lambda kv: (ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER), kv[0])))
 
 
