@@ -248,8 +248,21 @@ def install(window) -> None:
         act.triggered.connect(lambda _=False, d=d: zoom_by(d))
         window.addAction(act)
     window.zoom_by = zoom_by
+    _hook_banner(window)
     _hook_views(window)
     apply(window)
+
+
+def _hook_banner(window) -> None:
+    """The window's banner sets light-theme colours with each notice: tone them as it is shown."""
+    show = window.show_banner
+
+    def show_banner(*args, **kwargs):
+        show(*args, **kwargs)
+        if current().name != "light" or zoom() != 1.0:
+            apply(window.banner)
+
+    window.show_banner = show_banner
 
 
 def _hook_views(window) -> None:
