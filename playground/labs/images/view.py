@@ -118,7 +118,8 @@ class ImagesView(LabView):
     def headline(self, snap: dict) -> list[tuple[str, str]]:
         out = []
         for key, label, pct in (("confident_fraction", "GAN confident", True), ("classes_covered", "classes", False),
-                                ("vae_confident_fraction", "VAE confident", True), ("recon", "VAE recon", False)):
+                                ("vae_confident_fraction", "VAE confident", True), ("recon", "VAE recon", False),
+                                ("loss_d", "D loss", False), ("loss_g", "G loss", False)):  # before any judging
             v = snap_value(snap, key)
             if v is not None and len(out) < 2:
                 out.append((label, f"{100 * v:.0f} %" if pct else f"{v:.3g}"))
