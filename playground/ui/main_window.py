@@ -59,6 +59,10 @@ class MainWindow(QtWidgets.QMainWindow):
         labs = all_labs()
         name = lab or self.prefs.last_lab() or next(iter(labs))
         self.load_lab(name, preset, overrides=overrides, autostart=autostart)
+        from . import presentation, shortcuts, theme  # themes and zoom, presentation mode, Help ▸ Keyboard shortcuts
+
+        for feature in (theme, presentation, shortcuts):
+            feature.install(self)
 
     # -- UI ----------------------------------------------------------------------------------------
     def _build_ui(self) -> None:

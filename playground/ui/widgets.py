@@ -17,6 +17,8 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
+from . import theme  # noqa: E402
+
 pg.setConfigOptions(antialias=False, background="w", foreground="#222", imageAxisOrder="row-major")
 
 
@@ -167,6 +169,17 @@ class LabView(QtWidgets.QWidget):
 
         return find_overlay_plots(self)
 
+    # -- presentation mode -------------------------------------------------------------------------
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        """The one or two numbers that matter, for presentation mode's bar: ``[(label, text)]``. Labs
+        override it; the default shows the first of a few usual metrics the snapshot has."""
+        for key, label, pct in (("sequence_accuracy", "sequence accuracy", True), ("accuracy", "accuracy", True),
+                                ("mse", "MSE", False), ("loss", "loss", False)):
+            v = snap_value(snap, key)
+            if v is not None:
+                return [(label, f"{100 * v:.0f} %" if pct else f"{v:.3g}")]
+        return []
+
     # -- named panels ------------------------------------------------------------------------------
     def named_panels(self) -> dict[str, QtWidgets.QWidget]:
         """Every panel of the view by name, in reading order. Views override this; names are short,
@@ -203,6 +216,17 @@ class LabView(QtWidgets.QWidget):
         return found
 
 
+def snap_value(snap: dict, key: str) -> float | None:
+    """The latest value of a metric: the snapshot's ``metrics`` first, else the last point of its history."""
+    met = snap.get("metrics") or {}
+    if key in met and met[key] is not None:
+        return float(met[key])
+    h = (snap.get("history") or {}).get(key)
+    if h is not None and len(h[1]):
+        return float(h[1][-1])
+    return None
+
+
 def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
               legend: bool = False) -> pg.PlotWidget:
     w = pg.PlotWidget()
@@ -221,6 +245,7 @@ def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
         pi.setLogMode(y=True)
     if legend:
         pi.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))  # readable over curves
+    theme.adopt(w)  # the current theme and zoom (a view built after a switch)
     return w
 
 
@@ -323,6 +348,7 @@ class HeatMap(pg.GraphicsLayoutWidget):
         self.highlight.setVisible(False)
         self.plot.addItem(self.highlight)
         self.img.mouseClickEvent = self._on_click  # type: ignore[method-assign]
+        theme.adopt(self)
 
     def set(self, data: np.ndarray) -> None:
         data = np.asarray(data, np.float32)
@@ -369,6 +395,7 @@ def banner_label() -> QtWidgets.QLabel:
 
 
 def small_font(w: QtWidgets.QWidget, delta: int = -1) -> None:
+    """A font ``delta`` points off the app's unzoomed size (the zoom scales explicit fonts: ``theme``)."""
     f = w.font()
-    f.setPointSize(max(6, f.pointSize() + delta))
+    f.setPointSize(max(6, round(theme.base_point_size()) + delta))
     w.setFont(f)

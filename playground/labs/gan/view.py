@@ -47,6 +47,13 @@ class GanView(LabView):
         self.metrics.clear()
         self._last_snap = None
 
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        m = snap.get("metrics") or {}
+        if "modes_captured" in m:
+            return [("modes captured", f"{int(m['modes_captured'])}/{int(m['modes_total'])}"),
+                    ("high quality", f"{100 * m['hq_fraction']:.0f} %")]
+        return [("sliced W", f"{m['swd']:.3f}")] if "swd" in m else super().headline(snap)
+
     def set_snapshot(self, snap: dict) -> None:
         """Three parts, painted in separate event-loop turns: the data plane, losses, metrics."""
         self._last_snap = snap

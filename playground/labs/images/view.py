@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
-from playground.ui.widgets import LabView
+from playground.ui.widgets import LabView, snap_value
 
 from .data import DATASETS_HELP, ImageFolderError, load_image_folder
 from .panels.latent import DrawPanel, LatentPanel
@@ -114,6 +114,16 @@ class ImagesView(LabView):
         self.cancel_drawing()
         for p in (self.gan_panel, self.vae_panel, self.quality):
             p.clear()
+
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        out = []
+        for key, label, pct in (("confident_fraction", "GAN confident", True), ("classes_covered", "classes", False),
+                                ("vae_confident_fraction", "VAE confident", True), ("recon", "VAE recon", False),
+                                ("loss_d", "D loss", False), ("loss_g", "G loss", False)):  # before any judging
+            v = snap_value(snap, key)
+            if v is not None and len(out) < 2:
+                out.append((label, f"{100 * v:.0f} %" if pct else f"{v:.3g}"))
+        return out or super().headline(snap)
 
     def set_snapshot(self, snap: dict) -> None:
         self._layout_for("gan_samples" in snap, "vae_samples" in snap)

@@ -108,7 +108,9 @@ class FinderPanel(QtWidgets.QWidget):
                     item = QtWidgets.QTableWidgetItem()
                     self.table.setItem(r, col, item)
                 item.setText(text)
-                item.setBackground(QtGui.QColor("#ffe9a8") if unit == int(u) else QtGui.QColor("white"))
+                chosen = unit == int(u)  # a pale highlight with dark text, readable in every theme
+                item.setBackground(QtGui.QColor("#ffe9a8") if chosen else QtGui.QBrush())
+                item.setForeground(QtGui.QColor("#111111") if chosen else QtGui.QBrush())
         self.draw_trace(snap, unit, layer)
 
     def draw_trace(self, snap: dict, unit: int | None, layer: int) -> None:

@@ -53,7 +53,7 @@ class ActivationText(QtWidgets.QTextEdit):
                 esc = "↵<br>"
             elif ch == " ":
                 esc = "&nbsp;"
-            style = f"background:{diverging(float(vals[k]), vmax)};" if vals is not None else ""
+            style = f"background:{diverging(float(vals[k]), vmax)};color:#111;" if vals is not None else ""
             if k < n_prompt:
                 style += "text-decoration:underline;font-weight:bold;"
             parts.append(f'<span style="{style}">{esc}</span>')

@@ -20,7 +20,7 @@ import time
 
 from PySide6 import QtCore, QtWidgets
 
-from playground.ui.widgets import LabView
+from playground.ui.widgets import LabView, snap_value
 
 from .panels import GATE_TITLE, ORDER, SaturationPanel, small
 from .panels_curves import LstmCurves
@@ -212,6 +212,15 @@ class LstmView(LabView):
         self._frame_timer.stop()
         for panel in (self.curves, self.gates, self.finder, self.text, self.output, self.saturation):
             panel.clear()
+
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        metric = snap.get("metric", "mse")
+        out = []
+        for sfx, who in (("", ""), ("_b", " (B)")):
+            v = snap_value(snap, metric + sfx)
+            if v is not None:
+                out.append((f"{metric}{who}", f"{100 * v:.0f} %" if metric == "accuracy" else f"{v:.3g}"))
+        return out or super().headline(snap)
 
     def set_snapshot(self, snap: dict) -> None:
         """Keep the latest snapshot; draw it now, or when MIN_FRAME_S has passed since the last

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from playground.ui.panels.curves import CurvesPanel
-from playground.ui.widgets import LabView
+from playground.ui.widgets import LabView, snap_value
 
 from .panels import EmbeddingPlot, PositionPanel, StatusLine
 from .panels_attention import ProbePanel
@@ -116,6 +116,12 @@ class TransformerView(LabView):
         self.curves.clear()
         self.probe_out.setText("")
         self.status.setText(StatusLine.IDLE)
+
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        out = [(label, f"{100 * v:.0f} %") for key, label in (("sequence_accuracy", "sequence accuracy"),
+                                                             ("token_accuracy", "token accuracy"))
+               if (v := snap_value(snap, key)) is not None]
+        return out or super().headline(snap)
 
     def set_snapshot(self, snap: dict) -> None:
         """Parts painted in separate event-loop turns: the status line, the curves, the shown tab."""

@@ -126,6 +126,14 @@ class FamiliesView(LabView):
         self.race.clear()
         self._last = None
 
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        m = snap.get("metrics") or {}
+        modes = [f"{TITLES[f]} {int(m[f'{f}_modes_captured'])}" for f in self._families if f"{f}_modes_captured" in m]
+        if modes:
+            return [(f"modes (of {int(m['modes_total'])})", " · ".join(modes))]
+        swd = [f"{TITLES[f]} {m[f'{f}_swd']:.3f}" for f in self._families if f"{f}_swd" in m]
+        return [("sliced W", " · ".join(swd))] if swd else super().headline(snap)
+
     def set_snapshot(self, snap: dict) -> None:
         self._last = snap
         self.tools.set_extent(snap.get("extent", 3.0))

@@ -140,6 +140,12 @@ class TabularView(LabView):
         self.loss_curves.clear()
         self._snap = None
 
+    def headline(self, snap: dict) -> list[tuple[str, str]]:
+        m = snap.get("metrics") or {}
+        out = [(label, f"{m[key]:.3f}") for key, label in (("column_shapes", "Column Shapes"),
+                                                            ("pair_trends", "Pair Trends")) if key in m]
+        return out or super().headline(snap)
+
     def set_snapshot(self, snap: dict) -> None:
         if snap.get("notice") and not snap.get("light"):  # light snapshots carry the last full one's keys
             self.message.emit(snap["notice"])
