@@ -7,7 +7,6 @@ the first session is built, after the window is on screen.
 from __future__ import annotations
 
 import gc
-import html
 import time
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -17,10 +16,10 @@ from playground.core.registry import LabSpec, all_labs, get_lab
 
 from . import settings as prefs_mod
 from .about import app_icon
+from .banner import Banner
 from .lesson_driver import install as install_lessons
 from .params import ParamPanel
 from .runner import Runner
-from .widgets import banner_label
 
 SPEEDS = [("Max speed", 0.0), ("1000 steps/s", 1000.0), ("100 steps/s", 100.0), ("30 steps/s", 30.0),
           ("10 steps/s", 10.0), ("2 steps/s", 2.0)]
@@ -127,26 +126,12 @@ class MainWindow(QtWidgets.QMainWindow):
         lay = QtWidgets.QVBoxLayout(central)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.setSpacing(2)
-        self.banner = QtWidgets.QWidget()
-        bl = QtWidgets.QHBoxLayout(self.banner)
-        bl.setContentsMargins(0, 0, 0, 0)
-        self.banner_text = banner_label()
-        self.banner_text.setVisible(True)
-        bl.addWidget(self.banner_text, 1)
-        self.banner_lower_lr = QtWidgets.QPushButton("Lower learning rates ÷10")
-        self.banner_lower_lr.clicked.connect(self.lower_learning_rates)
-        self.banner_reset = QtWidgets.QPushButton("Reset")
-        self.banner_reset.clicked.connect(self.reset)
-        self.banner_details = QtWidgets.QPushButton("Details…")
-        self.banner_details.clicked.connect(self._show_details)
-        self.banner_close = QtWidgets.QToolButton()
-        self.banner_close.setText("✕")
-        self.banner_close.clicked.connect(lambda: self.banner.setVisible(False))
-        for b in (self.banner_lower_lr, self.banner_reset, self.banner_details, self.banner_close):
-            bl.addWidget(b)
-        self.banner.setVisible(False)
-        self._details = ""
-        self._banner_timer = QtCore.QTimer(self, singleShot=True, timeout=lambda: self.banner.setVisible(False))
+        self.banner = Banner()
+        self.banner.lower_lr.clicked.connect(self.lower_learning_rates)
+        self.banner.reset.clicked.connect(self.reset)
+        # handles tests and other modules use
+        self.banner_text, self.banner_lower_lr = self.banner.text, self.banner.lower_lr
+        self.banner_reset, self.banner_details = self.banner.reset, self.banner.details_btn
         lay.addWidget(self.banner)
         self.view_holder = QtWidgets.QStackedWidget()
         lay.addWidget(self.view_holder, 1)
@@ -339,28 +324,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- banner ------------------------------------------------------------------------------------
     def show_banner(self, message: str, *, kind: str = "info", details: str = "") -> None:
-        colors = {"info": ("#e8f4fd", "#0b4f79", "#9cc9ea"), "error": ("#fdecea", "#7a1c12", "#e6a39a"),
-                  "diverged": ("#fff3cd", "#5c4400", "#e0c36c")}
-        bg, fg, border = colors.get(kind, colors["info"])
-        self.banner_text.setStyleSheet(f"QLabel{{background:{bg};color:{fg};border:1px solid {border};padding:4px;}}")
-        self.banner_text.setText(html.escape(message))
-        self.banner_lower_lr.setVisible(kind == "diverged")
-        self.banner_reset.setVisible(kind in ("diverged", "error"))
-        self._details = details
-        self.banner_details.setVisible(bool(details))
-        self.banner.setVisible(True)
+        """A one-line notice above the view: ``kind`` is info (fades), error or diverged (stay)."""
+        self.banner.show_message(message, kind, details)
         self.last_banner = (kind, message)
-        if kind == "info":
-            self._banner_timer.start(8000)
-        else:
-            self._banner_timer.stop()
-
-    def _show_details(self) -> None:
-        box = QtWidgets.QMessageBox(self)
-        box.setWindowTitle("Error details")
-        box.setText(self.banner_text.text())
-        box.setDetailedText(self._details)
-        box.open()
 
     # -- files -------------------------------------------------------------------------------------
     def save_dialog(self) -> None:
