@@ -43,6 +43,7 @@ _CKPT_RE = re.compile(r"^ckpt-(\d+)\.pgs$")
 
 
 def _max_bytes() -> int:
+    """The recording's memory cap: ``PLAYGROUND_RECORDING_MB`` (300 by default; 0 turns recording off)."""
     try:
         return int(float(os.environ.get("PLAYGROUND_RECORDING_MB", 300)) * 2**20)
     except ValueError:
@@ -175,6 +176,7 @@ class Timeline(QtWidgets.QWidget):
         weakref.finalize(self, shutil.rmtree, self._ckpt_root, True)
         self._ckpt_dir: Path | None = None
         self._ckpt_n = 0
+        self._ckpt_asked = False
         self._build()
 
     @property
@@ -236,9 +238,12 @@ class Timeline(QtWidgets.QWidget):
         self.branch_btn.setEnabled(self.looking_back and self._branch_point() is not None)
         self.speed_label.setVisible(self.replaying)
         self.speed.setVisible(self.replaying)
-        self.info.setText(f"{n:,} frame{'s' if n != 1 else ''} · {_mb(self.rec.nbytes)} / "
-                          f"{_mb(self.rec.max_bytes)}" if not self.replaying else
-                          f"{n:,} frames · replay")
+        if self.rec.max_bytes <= 0 and not self.replaying:
+            self.info.setText("recording off")
+        else:
+            self.info.setText(f"{n:,} frame{'s' if n != 1 else ''} · {_mb(self.rec.nbytes)} / "
+                              f"{_mb(self.rec.max_bytes)}" if not self.replaying else
+                              f"{n:,} frames · replay")
         if n:
             i = min(self.slider.value(), n - 1)
             step = self.rec.frames[i][0]
@@ -280,7 +285,7 @@ class Timeline(QtWidgets.QWidget):
         self._ckpt_n += 1
         self._ckpt_dir = Path(self._ckpt_root) / f"run-{self._ckpt_n}"
         self._ckpt_dir.mkdir(parents=True, exist_ok=True)
-        self._play_s, self._last_t = 0.0, None
+        self._play_s, self._last_t, self._ckpt_asked = 0.0, None, False
         self._set_slider(0)
         self._update_controls()
 
@@ -293,7 +298,7 @@ class Timeline(QtWidgets.QWidget):
 
     def on_snapshot(self, snap: dict) -> bool:
         """Record a live snapshot; True when it must not be drawn (the user is looking back)."""
-        if self.replaying:
+        if self.replaying or self.rec.max_bytes <= 0:  # PLAYGROUND_RECORDING_MB=0: recording off
             return False
         step = int(snap.get("step", 0))
         self.rec.add(snap)
@@ -333,11 +338,11 @@ class Timeline(QtWidgets.QWidget):
         if snap.get("playing") and self._last_t is not None:
             self._play_s += now - self._last_t
         self._last_t = now
-        first = not self._ckpts()
+        first = not self._ckpt_asked
         if self.runner is None or self._ckpt_dir is None or not (first or self._play_s >= CKPT_EVERY_S):
             return
         if hasattr(self.runner, "checkpoint"):
-            self._play_s = 0.0
+            self._play_s, self._ckpt_asked = 0.0, True
             self.runner.checkpoint(str(self._ckpt_dir / "ckpt-{step:09d}.pgs"))
             self._prune_ckpts()
 
