@@ -405,7 +405,8 @@ class Timeline(QtWidgets.QWidget):
                 self._set_slider(i)
                 return
             self.looking_back = True
-            self._live_end = self.rec.frames[-1][0]
+            live = self._live_snap
+            self._live_end = int(live.get("step", 0)) if live is not None else self.rec.frames[-1][0]
             if self.runner is not None and self.runner.playing:
                 self._absorb = True
                 self.runner.pause()
@@ -433,6 +434,7 @@ class Timeline(QtWidgets.QWidget):
             return
         was = self.looking_back
         self.looking_back = self._absorb = False
+        self._pending_branch = None
         self._shown_step = None
         self._set_slider(max(0, len(self.rec) - 1))
         self._update_controls()
