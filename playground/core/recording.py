@@ -20,6 +20,7 @@ import bisect
 import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -309,8 +310,10 @@ def load_recording(path: str | os.PathLike) -> Recording:
             if zf.getinfo("recording.json").file_size > 512 * 2**20:
                 raise RecordingError(f"{name}: not a Generative AI Playground recording (index too large)")
             man = json.loads(zf.read("recording.json").decode("utf-8"))
-            with zf.open("arrays.npy") as f:
-                blob = np.load(io.BytesIO(f.read()), allow_pickle=False)
+            blob = _map_block(p, zf) if zf.getinfo("arrays.npy").compress_type == zipfile.ZIP_STORED else None
+            if blob is None:
+                with zf.open("arrays.npy") as f:
+                    blob = np.load(io.BytesIO(f.read()), allow_pickle=False)
     except RecordingError:
         raise
     except ValueError as e:
@@ -323,6 +326,37 @@ def load_recording(path: str | os.PathLike) -> Recording:
     except Exception as e:  # noqa: BLE001 - a damaged file may fail in any reader; one line
         raise RecordingError(f"{name}: not a readable recording ({type(e).__name__}: {_first_line(e)})") from None
     return _from_manifest(man, blob, name)
+
+
+def _map_block(path: Path, zf: zipfile.ZipFile) -> np.ndarray | None:
+    """The stored (uncompressed) array block, memory-mapped copy-on-write: opening costs no reading or
+    copying, pages load when a frame is shown. None when the entry is not a plain 1-D uint8 ``.npy``."""
+    info = zf.getinfo("arrays.npy")
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        local = f.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("bad local header")
+        start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + \
+            int.from_bytes(local[28:30], "little")
+        f.seek(start)
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        data = f.tell()
+    if dtype != np.uint8 or len(shape) != 1 or data + shape[0] > path.stat().st_size:
+        return None if dtype == np.uint8 and len(shape) == 1 else _refuse_block(dtype)
+    if shape[0] == 0:
+        return np.zeros(0, np.uint8)
+    return np.asarray(np.memmap(path, np.uint8, mode="c", offset=data, shape=(shape[0],)))  # plain ndarray views
+
+
+def _refuse_block(dtype) -> None:
+    if np.dtype(dtype).hasobject:
+        raise ValueError("Object arrays cannot be loaded when allow_pickle=False")
+    return None
 
 
 def _first_line(e: BaseException) -> str:
@@ -351,7 +385,7 @@ def _from_manifest(man, blob, name: str) -> Recording:
             dtype = np.dtype(dt)
             if dtype.hasobject:
                 raise RecordingError(f"{name}: refused: the file contains object arrays")
-            n = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            n = math.prod(int(d) for d in shape) * dtype.itemsize
             if off < 0 or off + n > blob.size:
                 raise RecordingError(f"{name}: not a readable recording (truncated array block)")
             a = blob[off: off + n].view(dtype).reshape(shape)
@@ -379,5 +413,5 @@ def _from_manifest(man, blob, name: str) -> Recording:
     rec._ids = list(range(len(rec.frames)))
     rec._count = len(rec.frames)
     rec.history = history if isinstance(history, dict) else {}
-    rec._recount()
+    rec._arrays_bytes = sum(a.nbytes for a in arrays)  # each array once: the file stores them so
     return rec
