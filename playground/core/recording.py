@@ -109,7 +109,11 @@ def cut_history(history: dict, step: float) -> dict:
 
 # -- the recording ----------------------------------------------------------------------------------------
 class Recording:
-    """Full snapshots of one run, bounded in memory (see the module docstring)."""
+    """Full snapshots of one run, bounded in memory (see the module docstring).
+
+    ``frames``: ``(step, snapshot)`` pairs, ascending, each snapshot without ``history``; draw
+    ``frame_at(step)`` or ``frame(i)``, which add the history cut at that step. ``history``: the newest
+    snapshot's, every metric series."""
 
     def __init__(self, lab: str, config: dict, *, max_bytes: int = 300 * 2**20, app_version: str = "",
                  meta: dict | None = None):
@@ -222,7 +226,11 @@ class Recording:
 
     def frame_at(self, step: int) -> dict:
         """The recorded frame at or just before ``step``: a whole snapshot, with the history as it was then."""
-        i = self.index_at(step)
+        return self.frame(self.index_at(step))
+
+    def frame(self, i: int) -> dict:
+        """Frame ``i`` as a whole snapshot a view can draw (``frames[i]`` holds it without ``history``)."""
+        i = range(len(self.frames))[i]
         if self._cache is not None and self._cache[0] == i:
             return self._cache[1]
         s, f = self.frames[i]
