@@ -123,7 +123,7 @@ def test_bad_recording_files_are_refused_with_one_line(tmp_path):
 def test_timeline_scrub_branch_save_and_replay(qtbot, small_gan, tmp_path, monkeypatch):
     from playground.ui import timeline as tlmod
     from playground.ui.main_window import MainWindow
-    from playground.ui.timeline import ReplayRunner, open_recording
+    from playground.ui.replay import ReplayRunner, open_recording, save_recording_to
 
     monkeypatch.setattr(tlmod, "CKPT_EVERY_S", 0.3)
     monkeypatch.setattr("playground.core.loop.SNAPSHOT_SHARE", 0.5)  # full snapshots (frames) often
@@ -169,7 +169,7 @@ def test_timeline_scrub_branch_save_and_replay(qtbot, small_gan, tmp_path, monke
 
     # save, then replay in a fresh window: no training, the timeline plays the frames
     path = tmp_path / "run.pgrec"
-    assert tlmod.save_recording_to(win, str(path)) == path.stat().st_size
+    assert save_recording_to(win, str(path)) == path.stat().st_size
     win.close()
     fresh = MainWindow("lstm", start=False)
     qtbot.addWidget(fresh)
