@@ -192,6 +192,8 @@ def test_timeline_scrub_branch_save_and_replay(qtbot, small_gan, tmp_path, monke
     assert fresh.status_step.text() == f"step {shown:,}"
     fresh.timeline.end()
     assert fresh.timeline.index() == n - 1
+    fresh.reset()  # Reset in a replay: back to the first frame
+    assert fresh.timeline.index() == 0 and isinstance(fresh.runner, ReplayRunner)
     fresh.close()
 
 

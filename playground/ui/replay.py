@@ -92,8 +92,16 @@ class ReplayRunner(QtCore.QObject):
         self.timeline.step_frames(n)
 
     def reset(self, config=None) -> None:
+        """Reset: back to the first frame. With a config (a preset chosen, a session opened): leave the
+        replay and train that config in this lab."""
         self.pause()
-        self.timeline.show_index(0)
+        if config is None:
+            self.timeline.show_index(0)
+            return
+        from playground.core import config as cfgmod
+
+        w = self.timeline.window_
+        w.load_lab(w.spec.name, w.preset_combo.currentData(), overrides=cfgmod.to_dict(config))
 
     def set_config(self, changes: dict) -> None:
         self.notice.emit("This is a replay: nothing trains. Choose a lab or preset to train.")
