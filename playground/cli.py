@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from playground import cli_lesson
+from playground import cli_lesson, cli_record
 from playground.cli_setup import add_config_arg, resolve_config
 from playground.core.errors import UsageError  # the bench raises it too (and never imports the CLI)
 
@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     add_config_arg(g)
     g.add_argument("--autostart", action="store_true", help="start training at once")
     g.add_argument("--fullscreen", action="store_true")
+    g.add_argument("--replay", metavar="FILE.pgrec", help="play a recording back (nothing trains)")
 
     def common(sp, steps_default):
         sp.add_argument("lab", nargs="?")  # may be left out with --config (the setup names it)
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_sample_parser(sub)
     cli_lesson.add_parser(sub)
+    cli_record.add_parser(sub)
 
     b = sub.add_parser("bench", help="measure training speed headless and in the app")
     b.add_argument("labs", nargs="*")
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_snapshot(args)
         if cmd == "sample":
             return cmd_sample(args)
+        if cmd == "record":
+            return cli_record.cmd_record(args)
         if cmd == "bench":
             from playground.bench import cmd_bench
 
@@ -313,6 +317,8 @@ def cmd_gui(args) -> int:
     from playground.core.config import parse_assignments
     from playground.core.registry import get_lab
 
+    if args.replay:
+        return cli_record.cmd_replay(args.replay, fullscreen=args.fullscreen)
     if args.lab:
         spec = get_lab(args.lab)
     else:
