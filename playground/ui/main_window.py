@@ -53,6 +53,9 @@ class MainWindow(QtWidgets.QMainWindow):
         labs = all_labs()
         name = lab or next(iter(labs))
         self.load_lab(name, preset, overrides=overrides, autostart=autostart)
+        from . import export  # File ▸ Export view / metrics CSV / video, View ▸ Log to TensorBoard
+
+        export.install(self)
 
     # -- UI ----------------------------------------------------------------------------------------
     def _build_ui(self) -> None:
