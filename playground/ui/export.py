@@ -9,7 +9,9 @@ the tests call.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -58,7 +60,8 @@ def export_svg(widget: QtWidgets.QWidget, path: str) -> None:
     view = plot_view(widget)
     if view is None:
         raise ValueError("SVG needs a panel that is a plot; export this one as PNG")
-    data = SVGExporter(view.scene()).export(toBytes=True)
+    with _closed_paths_fixed():
+        data = SVGExporter(view.scene()).export(toBytes=True)
     tmp = _tmp(path)
     try:
         with open(tmp, "wb") as f:
@@ -66,6 +69,37 @@ def export_svg(widget: QtWidgets.QWidget, path: str) -> None:
         os.replace(tmp, path)
     finally:
         _remove(tmp)
+
+
+@contextlib.contextmanager
+def _closed_paths_fixed():
+    """pyqtgraph 0.14's SVG exporter reads every token of a path as "x,y", but Qt 6.11 ends closed paths
+    with "Z" (a plot's frame): hide the Z tokens from it while it transforms the coordinates, then put
+    them back."""
+    mod = sys.modules["pyqtgraph.exporters.SVGExporter"]
+    orig = getattr(mod, "correctCoordinates", None)
+    if orig is None:
+        yield
+        return
+
+    def correct(node, defs, item, options):
+        closed = []
+        for el in node.getElementsByTagName("path"):
+            d = el.getAttribute("d")
+            if " Z" in d or d.strip().endswith("Z"):
+                el.setAttribute("d", " ".join(t for t in d.split() if t != "Z"))
+                closed.append(el)
+        try:
+            return orig(node, defs, item, options)
+        finally:
+            for el in closed:
+                el.setAttribute("d", el.getAttribute("d").rstrip() + " Z")
+
+    mod.correctCoordinates = correct
+    try:
+        yield
+    finally:
+        mod.correctCoordinates = orig
 
 
 def _tmp(path: str) -> str:
