@@ -131,6 +131,7 @@ class ExportViewDialog(QtWidgets.QDialog):
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("Export view")
+        self.setMinimumWidth(340)
         form = QtWidgets.QFormLayout(self)
         self.what = QtWidgets.QComboBox()
         self.what.addItem(WHOLE)

@@ -19,6 +19,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 FORMATS = {".mp4": "MP4 video (H.264)", ".gif": "animated GIF"}
 MAX_SIDE = 4096
+#: Pillow keeps every GIF frame in memory until it writes the file (1 byte a pixel): cap the pixels
+GIF_MAX_PIXELS = 300_000_000
 
 
 class VideoError(RuntimeError):
@@ -195,6 +197,9 @@ def export_video(frames: Sequence[tuple[int, Mapping]], spec, config, path: str 
     w, h = size
     if ext == ".mp4":
         size = w, h = (w - w % 2, h - h % 2)  # H.264's 4:2:0 needs even sides
+    if ext == ".gif" and len(frames) * w * h > GIF_MAX_PIXELS:
+        raise VideoError(f"{len(frames):,} frames of {w}x{h} is too much for a GIF (over "
+                         f"{GIF_MAX_PIXELS // 10**6} million pixels): choose a smaller size or range, or MP4")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise VideoError(f"{path}: the folder does not exist")
