@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from playground import cli_export
+from playground import cli_export, cli_record
 from playground.core.errors import UsageError  # the bench raises it too (and never imports the CLI)
 
 
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--autostart", action="store_true", help="start training at once")
     g.add_argument("--fullscreen", action="store_true")
+    g.add_argument("--replay", metavar="FILE.pgrec", help="play a recording back (nothing trains)")
 
     def common(sp, steps_default):
         sp.add_argument("lab")
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("lab", nargs="?")
 
     _add_sample_parser(sub)
+    cli_record.add_parser(sub)
     cli_export.add_parser(sub)  # playground video
 
     b = sub.add_parser("bench", help="measure training speed headless and in the app")
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_snapshot(args)
         if cmd == "sample":
             return cmd_sample(args)
+        if cmd == "record":
+            return cli_record.cmd_record(args)
         if cmd == "video":
             return cli_export.cmd_video(args)
         if cmd == "bench":
@@ -312,6 +316,8 @@ def cmd_gui(args) -> int:
     from playground.core.config import parse_assignments
     from playground.core.registry import get_lab
 
+    if args.replay:
+        return cli_record.cmd_replay(args.replay, fullscreen=args.fullscreen)
     if args.lab:
         spec = get_lab(args.lab)
     else:

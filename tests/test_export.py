@@ -172,15 +172,26 @@ def test_video_mp4_gif_and_cancel(qapp, gan_frames, tmp_path):
     import imageio_ffmpeg
     from PIL import Image
 
+    from playground.cli import main
+    from playground.core.config import to_dict
+    from playground.core.recording import Recording, save_recording
     from playground.ui.video import VideoCancelled, export_video, history_upto
 
     spec, config, frames = gan_frames
-    r = export_video(frames, spec, config, tmp_path / "run.mp4", fps=10, size=(320, 240))
-    reader = imageio_ffmpeg.read_frames(str(tmp_path / "run.mp4"))
+    rec = Recording("gan", to_dict(config))
+    for _, snap in frames:
+        rec.add(snap)
+    save_recording(rec, tmp_path / "run.pgrec")
+    out = tmp_path / "run.mp4"
+    assert main(["video", str(tmp_path / "run.pgrec"), "--out", str(out), "--fps", "10", "--size", "320x240",
+                 "--from", str(frames[1][0])]) == 0
+    reader = imageio_ffmpeg.read_frames(str(out))
     meta = next(reader)
     decoded = [np.frombuffer(f, np.uint8).reshape(240, 320, 3) for f in reader]
-    assert meta["size"] == (320, 240) and len(decoded) == r["frames"] == 4
+    assert meta["size"] == (320, 240) and len(decoded) == 3  # frames 2-4 of the recording
     assert decoded[-1].std() > 10  # a drawn frame, not a blank one
+    assert main(["video", str(tmp_path / "run.pgrec"), "--out", str(out), "--panel", "nope"]) == 2
+    os.remove(tmp_path / "run.pgrec")
 
     hist = frames[-1][1]["history"]
     bare = [(s, {k: v for k, v in f.items() if k != "history"}) for s, f in frames]  # as a recording keeps them

@@ -280,6 +280,26 @@ class TrainLoop:
                 except OSError as e:
                     raise ValueError(f"Could not save: {e}") from None
                 self.emit("notice", f"Saved step {s.step_count:,} to {arg}")
+        elif kind == "checkpoint":  # the timeline's quiet periodic save: ``arg`` has a {step} field
+            from .checkpoint import save_session
+
+            if s is not None:
+                try:
+                    save_session(s, str(arg).format(step=s.step_count))
+                except OSError:
+                    pass  # a full temp disk costs the timeline a branch point, never training
+        elif kind == "restore":  # branch: back to a checkpoint saved by "checkpoint"
+            from .checkpoint import CheckpointError, load_state
+
+            if s is not None:
+                try:
+                    s.load_state_dict(load_state(arg, lab=s.lab))
+                except (CheckpointError, RuntimeError, KeyError, TypeError) as e:
+                    why = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
+                    raise ValueError(f"Could not branch: {why}") from None
+                self.dirty = True
+                self.emit("notice", f"Branched: training continues from the state saved at step {s.step_count:,}; "
+                                    "the recording after it was discarded.")
         elif kind == "load":
             path, state = arg
             if s is not None:

@@ -295,7 +295,8 @@ class TensorBoardToggle(QtCore.QObject):
         from playground.core.tblog import TBLogger, TensorBoardUnavailable
 
         snap = self.window_._last_snapshot
-        if not snap or self.root is None:
+        timeline = getattr(self.window_, "timeline", None)
+        if not snap or self.root is None or getattr(timeline, "replaying", False):  # a replay trains nothing
             return
         step = int(snap.get("step", 0))
         lab = self.window_.spec.name if self.window_.spec else ""

@@ -18,6 +18,7 @@ from playground.core.registry import LabSpec, all_labs, get_lab
 from .about import app_icon
 from .params import ParamPanel
 from .runner import Runner
+from .timeline import install as install_timeline
 from .widgets import banner_label
 
 SPEEDS = [("Max speed", 0.0), ("1000 steps/s", 1000.0), ("100 steps/s", 100.0), ("30 steps/s", 30.0),
@@ -50,6 +51,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._start = start  # False: no training thread (snapshot rendering)
         self._runner_kind = runner
         self._build_ui()
+        install_timeline(self)  # the recording, timeline slider and File ▸ recording entries
         labs = all_labs()
         name = lab or next(iter(labs))
         self.load_lab(name, preset, overrides=overrides, autostart=autostart)
@@ -214,6 +216,7 @@ class MainWindow(QtWidgets.QMainWindow):
         r.session_ready.connect(self._on_session_ready)
         r.config_changed.connect(self._on_config_changed)
         r.config_error.connect(self._on_config_error)
+        self.timeline.attach(r)  # a new recording
         r.set_speed(self.speed_combo.currentData() or 0.0)
         r.set_max_hz(min(r.max_hz, float(getattr(self.view, "max_fps", 30.0))))
         if self._start:
@@ -283,6 +286,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- runner events -----------------------------------------------------------------------------
     def _on_snapshot(self, snap: dict) -> None:
+        if self.timeline.on_snapshot(snap):  # recorded; not drawn while the user looks back
+            return
         self._last_snapshot = snap
         self._snap_times.append(time.perf_counter())
         if self.view is not None:

@@ -220,6 +220,14 @@ class RunnerBase(QtCore.QObject):
         """Load a checkpoint's state into the current session (after a reset to its config)."""
         self._post("load", (str(path), state))
 
+    def checkpoint(self, path_template: str) -> None:
+        """Save quietly between steps to ``path_template.format(step=...)`` (the timeline's branch points)."""
+        self._post("checkpoint", str(path_template))
+
+    def restore(self, path: str) -> None:
+        """Load a checkpoint written by :meth:`checkpoint` into the current session (branching)."""
+        self._post("restore", str(path))
+
     def inject_fault(self, message: str) -> None:
         """Tests: make the next training step raise RuntimeError(message)."""
         self._post("fault", message)

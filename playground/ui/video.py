@@ -148,7 +148,7 @@ class _Mp4:
         self._gen = imageio_ffmpeg.write_frames(
             path, size, fps=fps, codec="libx264", pix_fmt_in="bgra" if little else "argb",
             pix_fmt_out="yuv420p", macro_block_size=2, quality=None, bitrate=None,
-            output_params=["-preset", "veryfast", "-crf", "20", "-movflags", "+faststart", "-f", "mp4"],
+            output_params=["-preset", "superfast", "-crf", "20", "-movflags", "+faststart", "-f", "mp4"],
             ffmpeg_log_level="error")
         self._gen.send(None)
 

@@ -1,0 +1,383 @@
+"""A run's recording: full snapshots kept while training, saved to one ``.pgrec`` file that loads
+without running code (Qt-free, torch-free: NumPy, JSON and a zip file; no pickle anywhere).
+
+In memory, a :class:`Recording` keeps every full snapshot it is given (light ones only update the metric
+history), without each snapshot's ``history``: the newest snapshot's history covers every earlier step,
+so :meth:`Recording.frame_at` rebuilds a frame's curves by cutting it at the frame's step. Identical
+arrays (the real data, fixed grids) are stored once. Past ``max_bytes`` the frames are thinned evenly:
+every other one goes (the first and the newest stay) and from then on only every 2nd, 4th, ... new
+frame is kept, so the frames stay evenly spread over the run.
+
+The file is a zip holding ``recording.json`` (format, version, lab, app version, config, the frames'
+plain data with arrays referenced by number, the history) and ``arrays.npy``: one flat byte array
+holding every array, each at a 16-byte-aligned offset given in the JSON with its dtype and shape.
+Loading reads the JSON and one ``.npy`` with ``allow_pickle=False``; the arrays are views into it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "generative-ai-playground/recording"
+VERSION = 1
+EXTENSION = ".pgrec"
+MAX_FILE_BYTES = 4 * 1024**3
+_DROP = ("history", "light")  # keys a frame does not keep (the history is the recording's)
+_FRAME_OVERHEAD = 512  # bytes a frame's plain data takes besides its arrays (an estimate)
+_ALIGN = 16
+
+
+class RecordingError(Exception):
+    """A file that is not a usable recording; ``str(e)`` is one line saying why."""
+
+
+# -- plain data <-> JSON + arrays -----------------------------------------------------------------------
+_MARKERS = ("__array__", "__tuple__", "__items__")
+
+
+def _encode(x, arrays: list, index: dict):
+    """JSON-able form of a snapshot value; arrays go into ``arrays`` (once per object) and are
+    referenced by number."""
+    if isinstance(x, np.ndarray):
+        key = id(x)
+        if key not in index:
+            index[key] = len(arrays)
+            arrays.append(x)
+        return {"__array__": index[key]}
+    if isinstance(x, dict):
+        if all(isinstance(k, str) for k in x) and not any(m in x for m in _MARKERS):
+            return {k: _encode(v, arrays, index) for k, v in x.items()}
+        return {"__items__": [[_encode(k, arrays, index), _encode(v, arrays, index)] for k, v in x.items()]}
+    if isinstance(x, tuple):
+        return {"__tuple__": [_encode(v, arrays, index) for v in x]}
+    if isinstance(x, list):
+        return [_encode(v, arrays, index) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    return str(x)
+
+
+def _decode(x, arrays: list):
+    if isinstance(x, dict):
+        if "__array__" in x:
+            return arrays[x["__array__"]]
+        if "__tuple__" in x:
+            return tuple(_decode(v, arrays) for v in x["__tuple__"])
+        if "__items__" in x:
+            return {_decode(k, arrays): _decode(v, arrays) for k, v in x["__items__"]}
+        return {k: _decode(v, arrays) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_decode(v, arrays) for v in x]
+    return x
+
+
+def _iter_arrays(x):
+    if isinstance(x, np.ndarray):
+        yield x
+    elif isinstance(x, dict):
+        for v in x.values():
+            yield from _iter_arrays(v)
+    elif isinstance(x, (list, tuple)):
+        for v in x:
+            yield from _iter_arrays(v)
+
+
+def cut_history(history: dict, step: float) -> dict:
+    """The history as it was at ``step``: every series cut after it."""
+    out = {}
+    for name, series in history.items():
+        try:
+            steps, values = series
+            i = int(np.searchsorted(np.asarray(steps), step, side="right"))
+            out[name] = (steps[:i], values[:i])
+        except (TypeError, ValueError):
+            out[name] = series
+    return out
+
+
+# -- the recording ----------------------------------------------------------------------------------------
+class Recording:
+    """Full snapshots of one run, bounded in memory (see the module docstring)."""
+
+    def __init__(self, lab: str, config: dict, *, max_bytes: int = 300 * 2**20, app_version: str = "",
+                 meta: dict | None = None):
+        if not app_version:
+            from playground import __version__ as app_version
+        self.lab = lab
+        self.config = dict(config)
+        self.max_bytes = int(max_bytes)
+        self.app_version = str(app_version)
+        self.meta = dict(meta or {})
+        self.frames: list[tuple[int, dict]] = []
+        self.history: dict = {}
+        self._steps: list[int] = []
+        self._ids: list[int] = []  # arrival number of each frame (thinning keeps multiples of the stride)
+        self._count = 0
+        self.stride = 1
+        self._interned: dict[bytes, np.ndarray] = {}  # content digest -> the one array kept
+        self._arrays_bytes = 0
+        self._cache: tuple[int, dict] | None = None
+
+    # -- adding -----------------------------------------------------------------------------------------
+    def _intern(self, x):
+        if isinstance(x, np.ndarray):
+            if x.dtype.hasobject:
+                return None
+            a = x if (x.flags.owndata and x.flags.c_contiguous) else np.ascontiguousarray(x).copy()
+            h = hashlib.blake2b(a.view(np.uint8).reshape(-1).data if a.size else b"", digest_size=16)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            d = h.digest()
+            kept = self._interned.get(d)
+            if kept is None:
+                self._interned[d] = kept = a
+                self._arrays_bytes += a.nbytes
+            return kept
+        if isinstance(x, dict):
+            return {k: self._intern(v) for k, v in x.items()}
+        if isinstance(x, tuple):
+            return tuple(self._intern(v) for v in x)
+        if isinstance(x, list):
+            return [self._intern(v) for v in x]
+        return x
+
+    def add(self, snap: dict) -> None:
+        """Keep a snapshot. A light one (step and curves) only updates the history. A step at or
+        before the last frame's (a branch, a restored session) first drops the frames from it on."""
+        if isinstance(snap.get("history"), dict):
+            self.history = snap["history"]
+        if snap.get("light"):
+            return
+        step = int(snap.get("step", 0))
+        if self._steps and step <= self._steps[-1]:
+            self._drop_from(step)
+        # the previous newest frame stayed only because it was the newest: thin it out now
+        if len(self._ids) >= 2 and self._ids[-1] % self.stride:
+            self._remove([len(self._ids) - 1])
+        frame = {k: self._intern(v) for k, v in snap.items() if k not in _DROP}
+        self.frames.append((step, frame))
+        self._steps.append(step)
+        self._ids.append(self._count)
+        self._count += 1
+        self._cache = None
+        while self.nbytes > self.max_bytes and len(self.frames) > 2:
+            self.stride *= 2
+            keep_last = len(self.frames) - 1
+            self._remove([i for i in range(len(self.frames)) if self._ids[i] % self.stride and i != keep_last
+                          and i != 0])
+
+    def _remove(self, idx: list[int]) -> None:
+        if not idx:
+            return
+        drop = set(idx)
+        self.frames = [f for i, f in enumerate(self.frames) if i not in drop]
+        self._steps = [s for i, s in enumerate(self._steps) if i not in drop]
+        self._ids = [s for i, s in enumerate(self._ids) if i not in drop]
+        self._recount()
+
+    def _recount(self) -> None:
+        alive = {id(a): a for _, f in self.frames for a in _iter_arrays(f)}
+        self._interned = {d: a for d, a in self._interned.items() if id(a) in alive}
+        self._arrays_bytes = sum(a.nbytes for a in alive.values())
+        self._cache = None
+
+    def _drop_from(self, step: int) -> None:
+        i = bisect.bisect_left(self._steps, step)
+        self._remove(list(range(i, len(self.frames))))
+
+    def truncate_after(self, step: int) -> None:
+        """Forget the frames after ``step`` and the history's points after it (branching)."""
+        i = bisect.bisect_right(self._steps, step)
+        self._remove(list(range(i, len(self.frames))))
+        self.history = cut_history(self.history, step)
+
+    # -- reading ----------------------------------------------------------------------------------------
+    @property
+    def nbytes(self) -> int:
+        hist = sum(getattr(a, "nbytes", 0) for a in _iter_arrays(self.history))
+        return self._arrays_bytes + _FRAME_OVERHEAD * len(self.frames) + hist
+
+    def steps(self) -> list[int]:
+        return list(self._steps)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def index_at(self, step: int) -> int:
+        """Index of the frame at or just before ``step`` (the first frame for an earlier step)."""
+        if not self.frames:
+            raise IndexError("the recording has no frames")
+        return max(0, bisect.bisect_right(self._steps, step) - 1)
+
+    def frame_at(self, step: int) -> dict:
+        """The recorded frame at or just before ``step``: a whole snapshot, with the history as it was then."""
+        i = self.index_at(step)
+        if self._cache is not None and self._cache[0] == i:
+            return self._cache[1]
+        s, f = self.frames[i]
+        snap = {**f, "history": cut_history(self.history, s), "light": False}
+        self._cache = (i, snap)
+        return snap
+
+
+# -- files ------------------------------------------------------------------------------------------------
+def _manifest(rec: Recording) -> tuple[dict, list[np.ndarray]]:
+    arrays: list[np.ndarray] = []
+    index: dict = {}
+    frames = [{"step": s, "snap": _encode(f, arrays, index)} for s, f in rec.frames]
+    history = _encode(rec.history, arrays, index)
+    from .registry import all_labs
+
+    spec = all_labs().get(rec.lab)
+    man = {"format": FORMAT, "version": VERSION, "lab": rec.lab, "lab_version": getattr(spec, "version", 1),
+           "app_version": rec.app_version, "config": rec.config, "meta": rec.meta, "stride": rec.stride,
+           "frames": frames, "history": history}
+    return man, arrays
+
+
+def _layout(arrays: list[np.ndarray]) -> tuple[list[list], int]:
+    table, off = [], 0
+    for a in arrays:
+        off = -(-off // _ALIGN) * _ALIGN
+        table.append([off, a.dtype.str, list(a.shape)])
+        off += a.nbytes
+    return table, off
+
+
+def estimate_size(rec: Recording) -> int:
+    """Bytes the file will take (arrays, plus the JSON estimated per frame): shown before saving."""
+    arrays = {id(a): a for _, f in rec.frames for a in _iter_arrays(f)}
+    arrays.update({id(a): a for a in _iter_arrays(rec.history)})
+    _, blob = _layout(list(arrays.values()))
+    return blob + 200 + sum(16 + 16 * len(f) for _, f in rec.frames) * 12 // 10 + 4096
+
+
+def save_recording(rec: Recording, path: str | os.PathLike) -> int:
+    """Write the recording to ``path`` atomically (a temporary file renamed over it); returns its size."""
+    path = Path(path)
+    man, arrays = _manifest(rec)
+    table, total = _layout(arrays)
+    man["arrays"] = table
+    blob = np.zeros(total, np.uint8)
+    for (off, _, _), a in zip(table, arrays):
+        blob[off: off + a.nbytes] = np.ascontiguousarray(a).view(np.uint8).reshape(-1)
+    text = json.dumps(man, separators=(",", ":")).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
+                zf.writestr(zipfile.ZipInfo("recording.json"), text, compress_type=zipfile.ZIP_DEFLATED)
+                with zf.open("arrays.npy", "w", force_zip64=True) as out:
+                    np.lib.format.write_array(out, blob, allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path.stat().st_size
+
+
+def load_recording(path: str | os.PathLike) -> Recording:
+    """Read a ``.pgrec`` file. Anything else (empty, truncated, random bytes, pickled objects, a lab
+    this app does not have) raises :class:`RecordingError` with one line naming the file."""
+    from .files import check_user_file
+
+    p = check_user_file(path, max_bytes=MAX_FILE_BYTES, error=RecordingError, label=str(path))
+    name = str(path)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+            if names != {"recording.json", "arrays.npy"}:
+                extra = sorted(names - {"recording.json", "arrays.npy"})
+                why = f"unexpected entry '{extra[0]}'" if extra else "entries missing"
+                raise RecordingError(f"{name}: not a Generative AI Playground recording ({why})")
+            if zf.getinfo("recording.json").file_size > 512 * 2**20:
+                raise RecordingError(f"{name}: not a Generative AI Playground recording (index too large)")
+            man = json.loads(zf.read("recording.json").decode("utf-8"))
+            with zf.open("arrays.npy") as f:
+                blob = np.load(io.BytesIO(f.read()), allow_pickle=False)
+    except RecordingError:
+        raise
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise RecordingError(f"{name}: refused: the file contains pickled objects (it was not made by this "
+                                 "app, or was tampered with)") from None
+        raise RecordingError(f"{name}: not a readable recording ({_first_line(e)})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, UnicodeDecodeError) as e:
+        raise RecordingError(f"{name}: not a readable recording ({_first_line(e)})") from None
+    except Exception as e:  # noqa: BLE001 - a damaged file may fail in any reader; one line
+        raise RecordingError(f"{name}: not a readable recording ({type(e).__name__}: {_first_line(e)})") from None
+    return _from_manifest(man, blob, name)
+
+
+def _first_line(e: BaseException) -> str:
+    s = str(e).strip()
+    return (s.splitlines()[0] if s else type(e).__name__)[:160]
+
+
+def _from_manifest(man, blob, name: str) -> Recording:
+    if not isinstance(man, dict) or man.get("format") != FORMAT:
+        raise RecordingError(f"{name}: not a Generative AI Playground recording")
+    if man.get("version") != VERSION:
+        raise RecordingError(f"{name}: recording version {man.get('version')} is not supported "
+                             f"(this app reads version {VERSION})")
+    from .registry import all_labs
+
+    lab = man.get("lab")
+    labs = all_labs()
+    if lab not in labs:
+        raise RecordingError(f"{name}: a recording of the lab '{lab}', which this app does not have "
+                             f"(it has: {', '.join(labs)})")
+    if not isinstance(blob, np.ndarray) or blob.dtype != np.uint8 or blob.ndim != 1:
+        raise RecordingError(f"{name}: not a readable recording (bad array block)")
+    try:
+        arrays = []
+        for off, dt, shape in man["arrays"]:
+            dtype = np.dtype(dt)
+            if dtype.hasobject:
+                raise RecordingError(f"{name}: refused: the file contains object arrays")
+            n = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if off < 0 or off + n > blob.size:
+                raise RecordingError(f"{name}: not a readable recording (truncated array block)")
+            a = blob[off: off + n].view(dtype).reshape(shape)
+            arrays.append(a)
+        frames = [(int(fr["step"]), _decode(fr["snap"], arrays)) for fr in man["frames"]]
+        history = _decode(man.get("history", {}), arrays)
+        config = man["config"]
+        if not isinstance(config, dict):
+            raise TypeError("config is not a table")
+    except RecordingError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise RecordingError(f"{name}: not a readable recording (damaged index: {_first_line(e)})") from None
+    from . import config as cfgmod
+
+    try:
+        cfgmod.validate(labs[lab].config_cls, config)
+    except cfgmod.ConfigError as e:
+        raise RecordingError(f"{name}: incompatible configuration ({e})") from None
+    rec = Recording(lab, config, app_version=str(man.get("app_version", "")), meta=man.get("meta") or {},
+                    max_bytes=max(300 * 2**20, blob.nbytes * 2))
+    rec.lab_version = man.get("lab_version")
+    rec.frames = sorted(frames, key=lambda f: f[0])
+    rec._steps = [s for s, _ in rec.frames]
+    rec._ids = list(range(len(rec.frames)))
+    rec._count = len(rec.frames)
+    rec.history = history if isinstance(history, dict) else {}
+    rec._recount()
+    return rec
