@@ -31,20 +31,23 @@ def gan_frames():
     return spec, config, frames
 
 
-@pytest.fixture
-def win(qtbot, gan_frames):
+@pytest.fixture(scope="module")
+def win(qapp, gan_frames):
+    """One window for the module (no training thread): the tests only read it and export from it."""
     from playground.ui.main_window import MainWindow
 
     spec, config, frames = gan_frames
     w = MainWindow("gan", "ring8-wgan-gp", device="cpu", overrides=SMALL, start=False)
-    qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()
     w.show_config(config)
     w._on_snapshot(frames[-1][1])
     w.view.flush_drawing()
-    qtbot.waitExposed(w)
-    return w
+    for _ in range(3):
+        qapp.processEvents()
+    yield w
+    w.close()
+    w.deleteLater()
 
 
 def _variance(path: str) -> float:
@@ -53,7 +56,7 @@ def _variance(path: str) -> float:
     return float(np.asarray(Image.open(path).convert("L"), np.float32).var())
 
 
-def test_png_of_the_view_and_a_panel_svg_of_a_plot(win, tmp_path):
+def test_png_of_the_view_and_a_panel_svg_of_a_plot(win, qtbot, tmp_path):
     from playground.ui.export import ExportViewDialog, export_png, export_svg, plot_view
 
     view = win.view
@@ -101,7 +104,7 @@ def test_panel_right_click_offers_export(win, qtbot):
     win._export_dialog.close()
 
 
-def test_metrics_csv_matches_the_history(win, tmp_path):
+def test_metrics_csv_matches_the_history(win, qtbot, tmp_path):
     from playground.ui.export import export_metrics_csv
 
     hist = win._last_snapshot["history"]
@@ -154,7 +157,7 @@ def test_train_csv_and_tensorboard_events(tmp_path, monkeypatch, capsys):
     assert "Images/plane" in tags["images"] and ea.Images("Images/plane")[-1].width > 100
 
 
-def test_gui_tensorboard_toggle_and_image_grids(win, tmp_path, gan_frames):
+def test_gui_tensorboard_toggle_and_image_grids(win, qtbot, tmp_path):
     pytest.importorskip("tensorboard", reason="the optional tensorboard package is not installed")
     from playground.core.tblog import snapshot_images
 
@@ -168,14 +171,13 @@ def test_gui_tensorboard_toggle_and_image_grids(win, tmp_path, gan_frames):
     assert grid.dtype == np.uint8 and grid.shape[0] == grid.shape[1] >= 256  # an 8 × 8 grid, enlarged
 
 
-def test_video_mp4_gif_and_cancel(qapp, gan_frames, tmp_path):
+def test_video_cli_mp4_and_cancel(qapp, gan_frames, tmp_path):
     import imageio_ffmpeg
-    from PIL import Image
 
     from playground.cli import main
     from playground.core.config import to_dict
     from playground.core.recording import Recording, save_recording
-    from playground.ui.video import VideoCancelled, export_video, history_upto
+    from playground.ui.video import VideoCancelled, export_video
 
     spec, config, frames = gan_frames
     rec = Recording("gan", to_dict(config))
@@ -193,15 +195,35 @@ def test_video_mp4_gif_and_cancel(qapp, gan_frames, tmp_path):
     assert main(["video", str(tmp_path / "run.pgrec"), "--out", str(out), "--panel", "nope"]) == 2
     os.remove(tmp_path / "run.pgrec")
 
-    hist = frames[-1][1]["history"]
-    bare = [(s, {k: v for k, v in f.items() if k != "history"}) for s, f in frames]  # as a recording keeps them
-    export_video(bare, spec, config, tmp_path / "plane.gif", fps=5, size=(200, 160), panel="data plane",
-                 history=hist)
-    with Image.open(tmp_path / "plane.gif") as im:
-        assert im.n_frames == 4 and im.size == (200, 160)
-    cut = history_upto(hist, frames[1][0])
-    assert cut["loss_d"][0][-1] == frames[1][0]
+    before = out.read_bytes()
+    with pytest.raises(VideoCancelled):  # over the same name: the old file stays whole, nothing partial is left
+        export_video(frames, spec, config, out, size=(320, 240), progress=lambda i, n: i < 2)
+    assert sorted(os.listdir(tmp_path)) == ["run.mp4"] and out.read_bytes() == before
 
-    with pytest.raises(VideoCancelled):
-        export_video(frames, spec, config, tmp_path / "cancel.mp4", size=(320, 240), progress=lambda i, n: i < 2)
-    assert sorted(os.listdir(tmp_path)) == ["plane.gif", "run.mp4"]  # nothing partial left
+
+def test_export_video_dialog_uses_the_window_recording(qtbot, gan_frames, tmp_path):
+    from PIL import Image
+
+    from playground.ui.main_window import MainWindow
+    from playground.ui.video_dialog import SIZES, open_video_dialog
+
+    spec, config, frames = gan_frames
+    w = MainWindow("gan", "ring8-wgan-gp", device="cpu", overrides=SMALL, start=False)
+    qtbot.addWidget(w)
+    assert open_video_dialog(w) is None and "Nothing recorded" in w.last_banner[1]
+    for _, snap in frames:
+        w._on_snapshot(snap)
+    assert len(w.recording.frames) == 4
+    dlg = open_video_dialog(w)
+    dlg.what.setCurrentText("Metrics")
+    dlg.size.setCurrentIndex(SIZES.index((480, 480)))
+    dlg.start.setValue(frames[1][0])
+    assert "3 recorded frames" in dlg.info.text()
+    r = dlg.export_to(str(tmp_path / "metrics.gif"))  # recorded frames keep no history: cut from the run's
+    with Image.open(tmp_path / "metrics.gif") as im:
+        assert im.n_frames == r["frames"] == 3 and im.size == (480, 480)
+        im.seek(0)
+        first = np.asarray(im.convert("L"), np.float32)
+        im.seek(2)
+        assert np.abs(np.asarray(im.convert("L"), np.float32) - first).mean() > 0.1  # the curves grew
+    dlg.close()

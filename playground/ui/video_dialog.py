@@ -41,7 +41,7 @@ class VideoDialog(QtWidgets.QDialog):
         self.what.addItems(list(window.view.panels()))
         self.size = QtWidgets.QComboBox()
         for w, h in SIZES:
-            self.size.addItem(f"{w} × {h}", (w, h))
+            self.size.addItem(f"{w} × {h}", [w, h])
         self.fps = QtWidgets.QSpinBox()
         self.fps.setRange(1, 60)
         self.fps.setValue(30)
@@ -84,7 +84,7 @@ class VideoDialog(QtWidgets.QDialog):
     def export_to(self, path: str, progress=None) -> dict:
         panel = None if self.what.currentText() == WHOLE else self.what.currentText()
         return export_video(self.chosen(), self.window_.spec, self.config, path, fps=self.fps.value(),
-                            size=self.size.currentData(), panel=panel, history=self.history, progress=progress)
+                            size=tuple(self.size.currentData()), panel=panel, history=self.history, progress=progress)
 
     def _export(self) -> None:
         lab = self.window_.spec.name
