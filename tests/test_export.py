@@ -85,23 +85,35 @@ def test_png_of_the_view_and_a_panel_svg_of_a_plot(win, qtbot, tmp_path):
 
 
 def test_panel_right_click_offers_export(win, qtbot):
+    import pyqtgraph as pg
     from PySide6 import QtCore, QtGui, QtWidgets
+    from PySide6.QtTest import QTest
 
-    plane = win.view.panels()["Data plane"]
-    view = plane.findChildren(__import__("pyqtgraph").GraphicsView)[0]
-    assert "Export this panel…" in [a.text() for a in view.scene().contextMenu]  # in pyqtgraph's own menu
+    def popup_entry():
+        qtbot.waitUntil(lambda: QtWidgets.QApplication.activePopupWidget() is not None)
+        menu = QtWidgets.QApplication.activePopupWidget()
+        found = [a for a in menu.actions() if a.text() == "Export this panel…"]
+        menu.close()
+        return found
+
+    # a plot whose own menu is off (the data plane): a right-click shows the entry alone
+    vp = win.view.panels()["Data plane"].findChildren(pg.GraphicsView)[0].viewport()
+    pos = QtCore.QPoint(vp.width() // 2, vp.height() // 2)
+    QTest.mouseMove(vp, pos)
+    QTest.mouseClick(vp, QtCore.Qt.MouseButton.RightButton, QtCore.Qt.KeyboardModifier.NoModifier, pos)
+    assert popup_entry()
+    # a panel's plain widget area (the metrics' summary line)
     metrics = win.view.panels()["Metrics"]
     ev = QtGui.QContextMenuEvent(QtGui.QContextMenuEvent.Reason.Mouse, QtCore.QPoint(2, 2),
                                  metrics.mapToGlobal(QtCore.QPoint(2, 2)))
     QtWidgets.QApplication.sendEvent(metrics, ev)
-    qtbot.waitUntil(lambda: QtWidgets.QApplication.activePopupWidget() is not None)
-    menu = QtWidgets.QApplication.activePopupWidget()
-    act = [a for a in menu.actions() if a.text() == "Export this panel…"]
-    assert act
-    act[0].trigger()
-    menu.close()
+    (act,) = popup_entry()
+    act.trigger()
     assert win._export_dialog.what.currentText() == "Metrics"
     win._export_dialog.close()
+    # plots with pyqtgraph's own menu get the entry there, beside its "Export..."
+    assert all("Export this panel…" in [a.text() for a in v.scene().contextMenu]
+               for v in metrics.findChildren(pg.GraphicsView))
 
 
 def test_metrics_csv_matches_the_history(win, qtbot, tmp_path):
@@ -201,7 +213,7 @@ def test_video_cli_mp4_and_cancel(qapp, gan_frames, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["run.mp4"] and out.read_bytes() == before
 
 
-def test_export_video_dialog_uses_the_window_recording(qtbot, gan_frames, tmp_path):
+def test_export_video_dialog_uses_the_window_recording(qtbot, gan_frames, tmp_path, monkeypatch):
     from PIL import Image
 
     from playground.ui.main_window import MainWindow
@@ -226,4 +238,14 @@ def test_export_video_dialog_uses_the_window_recording(qtbot, gan_frames, tmp_pa
         first = np.asarray(im.convert("L"), np.float32)
         im.seek(2)
         assert np.abs(np.asarray(im.convert("L"), np.float32) - first).mean() > 0.1  # the curves grew
+
+    # Export… then Cancel in the progress dialog: no file, a notice
+    from PySide6 import QtCore, QtWidgets
+
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "c.gif"), "Animated GIF (*.gif)")))
+    QtCore.QTimer.singleShot(0, lambda: [p.cancel() for p in dlg.findChildren(QtWidgets.QProgressDialog)])
+    dlg._export()
+    assert not (tmp_path / "c.gif").exists() and "cancelled" in w.last_banner[1]
+    assert sorted(os.listdir(tmp_path)) == ["metrics.gif"]
     dlg.close()

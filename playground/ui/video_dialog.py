@@ -99,6 +99,7 @@ class VideoDialog(QtWidgets.QDialog):
         dlg.setWindowTitle("Export video")
         dlg.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         dlg.setMinimumDuration(0)
+        dlg.setMinimumWidth(360)
 
         def progress(done: int, total: int) -> bool:
             dlg.setValue(done)
