@@ -75,6 +75,9 @@ class TrainHooks:
         if self.tb is not None:
             try:
                 self._images()
+            except Exception as e:  # noqa: BLE001 - a diverged model may not draw: the scalars are written
+                print(f"playground: no final TensorBoard images ({str(e).splitlines()[0] if str(e) else e!r})",
+                      file=sys.stderr)
             finally:
                 self.tb.close()
             print(f"TensorBoard run: {self.tb.dir}  (view with: tensorboard --logdir {os.path.dirname(self.tb.dir)})",
