@@ -161,8 +161,16 @@ class ExportViewDialog(QtWidgets.QDialog):
         self._update()
 
     def target(self) -> QtWidgets.QWidget:
+        """The chosen widget; a panel on a tab that is not current is brought to the front (a hidden page
+        has no up-to-date layout to render)."""
         name = self.what.currentText()
-        return self.window_.view if name == WHOLE else self.window_.view.panels()[name]
+        if name == WHOLE:
+            return self.window_.view
+        panel = self.window_.view.panels()[name]
+        if not panel.isVisible():
+            self.window_.view.show_panel(name)
+            QtWidgets.QApplication.sendPostedEvents()
+        return panel
 
     def _update(self) -> None:
         svg_ok = self.what.currentText() != WHOLE and plot_view(self.target()) is not None
