@@ -169,12 +169,18 @@ def test_train_csv_and_tensorboard_events(tmp_path, monkeypatch, capsys):
     assert "Images/plane" in tags["images"] and ea.Images("Images/plane")[-1].width > 100
 
 
-def test_gui_tensorboard_toggle_and_image_grids(win, qtbot, tmp_path):
-    pytest.importorskip("tensorboard", reason="the optional tensorboard package is not installed")
-    from playground.core.tblog import snapshot_images
+def test_gui_tensorboard_toggle_and_image_grids(win, qtbot, tmp_path, monkeypatch):
+    from playground.core import tblog
 
     tb = win.tensorboard
     tb.root = str(tmp_path)
+    with monkeypatch.context() as m:  # not installed: a banner, the toggle stays off
+        m.setattr(tblog, "available", lambda: False)
+        tb.action.setChecked(True)
+        assert not tb.action.isChecked() and "pip install" in win.last_banner[1] and not os.listdir(tmp_path)
+    pytest.importorskip("tensorboard", reason="the optional tensorboard package is not installed")
+    from playground.core.tblog import snapshot_images
+
     tb.action.setChecked(True)
     assert tb.logger is not None and tb.logger.scalars_written > 0 and tb.logger.images_written == 1
     tb.action.setChecked(False)

@@ -113,11 +113,12 @@ def _remove(path: str) -> None:
 
 
 def export_metrics_csv(window, path: str) -> int:
-    """Every history of the latest snapshot as CSV (step, one column per metric); returns the rows."""
+    """Every history as CSV (step, one column per metric); returns the rows. The recording's history when
+    there is one (the whole run, also while looking back or replaying), else the latest snapshot's."""
     from playground.core.metrics_csv import write_history_csv
 
-    snap = window._last_snapshot or {}
-    history = snap.get("history") or {}
+    rec = getattr(window, "recording", None)
+    history = getattr(rec, "history", None) or (window._last_snapshot or {}).get("history") or {}
     if not history:
         raise ValueError("no metrics yet: train a few steps first")
     return write_history_csv(history, path)
