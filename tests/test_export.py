@@ -219,19 +219,19 @@ def test_video_cli_mp4_and_cancel(qapp, gan_frames, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["run.mp4"] and out.read_bytes() == before
 
 
-def test_export_video_dialog_uses_the_window_recording(qtbot, gan_frames, tmp_path, monkeypatch):
+def test_export_video_dialog_uses_the_window_recording(win, qtbot, gan_frames, tmp_path, monkeypatch):
     from PIL import Image
 
-    from playground.ui.main_window import MainWindow
     from playground.ui.video_dialog import SIZES, open_video_dialog
 
     spec, config, frames = gan_frames
-    w = MainWindow("gan", "ring8-wgan-gp", device="cpu", overrides=SMALL, start=False)
-    qtbot.addWidget(w)
-    assert open_video_dialog(w) is None and "Nothing recorded" in w.last_banner[1]
-    for _, snap in frames:
+    w = win
+    with monkeypatch.context() as m:
+        m.setattr(w, "recording", None)
+        assert open_video_dialog(w) is None and "Nothing recorded" in w.last_banner[1]
+    for _, snap in frames:  # the window records what it is shown (from the first step again: a new recording)
         w._on_snapshot(snap)
-    assert len(w.recording.frames) == 4
+    assert [s for s, _ in w.recording.frames] == [s for s, _ in frames]
     dlg = open_video_dialog(w)
     dlg.what.setCurrentText("Metrics")
     dlg.size.setCurrentIndex(SIZES.index((480, 480)))
