@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from playground import cli_lesson, cli_record
+from playground import cli_export, cli_lesson, cli_record
 from playground.cli_setup import add_config_arg, resolve_config
 from playground.core.errors import UsageError  # the bench raises it too (and never imports the CLI)
 
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", metavar="FILE")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     t.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
+    cli_export.add_train_options(t)  # --csv FILE, --tensorboard DIR
 
     s = sub.add_parser("snapshot", help="train headless, then render the lab's view to a PNG")
     common(s, 300)
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_sample_parser(sub)
     cli_lesson.add_parser(sub)
     cli_record.add_parser(sub)
+    cli_export.add_parser(sub)  # playground video
 
     b = sub.add_parser("bench", help="measure training speed headless and in the app")
     b.add_argument("labs", nargs="*")
@@ -131,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sample(args)
         if cmd == "record":
             return cli_record.cmd_record(args)
+        if cmd == "video":
+            return cli_export.cmd_video(args)
         if cmd == "bench":
             from playground.bench import cmd_bench
 
@@ -204,6 +208,7 @@ def cmd_train(args) -> int:
             session.load_state_dict(state)
         except (CheckpointError, ValueError) as e:
             raise UsageError(str(e).splitlines()[0]) from None
+    hooks = cli_export.TrainHooks(args, spec, session)
     from playground.core.loop import MAX_HZ
 
     show_bar = sys.stderr.isatty() and not args.json
@@ -229,8 +234,10 @@ def cmd_train(args) -> int:
             if session.diverged:
                 break
             bar(done, session)
+            hooks.tick()
     except KeyboardInterrupt:
         interrupted = True
+    hooks.finish()
     seconds = time.perf_counter() - t0
     if show_bar:
         print(file=sys.stderr)

@@ -60,9 +60,9 @@ class MainWindow(QtWidgets.QMainWindow):
         labs = all_labs()
         name = lab or self.prefs.last_lab() or next(iter(labs))
         self.load_lab(name, preset, overrides=overrides, autostart=autostart)
-        from . import presentation, shortcuts, theme  # themes and zoom, presentation mode, Help ▸ Keyboard shortcuts
+        from . import export, presentation, shortcuts, theme  # File ▸ Export…, themes, presentation, Help ▸ Keys
 
-        for feature in (theme, presentation, shortcuts):
+        for feature in (export, theme, presentation, shortcuts):
             feature.install(self)
 
     # -- UI ----------------------------------------------------------------------------------------
