@@ -172,6 +172,10 @@ def test_theme_switch_leaves_no_plot_in_the_old_colours(qtbot, settings):
             axis = views[0].getPlotItem().getAxis("left") if hasattr(views[0], "getPlotItem") else None
             if axis is not None:
                 assert axis.pen().color().lightness() > 150
+            icon = w.play_act.icon().pixmap(16, 16).toImage()  # the transport's glyphs are drawn light
+            lit = [QtGui.QColor(icon.pixel(x, y)).lightness() for x in range(16) for y in range(16)
+                   if QtGui.QColor.fromRgba(icon.pixel(x, y)).alpha() > 128]
+            assert lit and min(lit) > 150, name
     assert curve.opts["pen"].color() == light_pen  # back to the original look
     img = w.view.plane.heat if hasattr(w.view.plane, "heat") else None
     if img is not None and img.getColorMap() is not None:

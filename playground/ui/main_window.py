@@ -15,6 +15,7 @@ from playground.core import config as cfgmod
 from playground.core.registry import LabSpec, all_labs, get_lab
 
 from . import settings as prefs_mod
+from . import theme
 from .about import app_icon
 from .banner import Banner
 from .lesson_driver import install as install_lessons
@@ -84,17 +85,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preset_combo.activated.connect(self._on_preset)
         tb.addWidget(self.preset_combo)
         tb.addSeparator()
-        style = self.style()
-        self.play_act = QtGui.QAction(style.standardIcon(QtWidgets.QStyle.SP_MediaPlay), "Play", self)
+        self.play_act = QtGui.QAction("Play", self)
         self.play_act.setToolTip("Play / pause training (Space)")
         self.play_act.triggered.connect(self.toggle_play)
-        self.step_act = QtGui.QAction(style.standardIcon(QtWidgets.QStyle.SP_MediaSeekForward), "Step", self)
+        self.step_act = QtGui.QAction("Step", self)
         self.step_act.setToolTip("One training step (→ or .)")
         self.step_act.triggered.connect(self.step_once)
-        self.reset_act = QtGui.QAction(style.standardIcon(QtWidgets.QStyle.SP_BrowserReload), "Reset", self)
+        self.reset_act = QtGui.QAction("Reset", self)
         self.reset_act.setToolTip("Restart training from new random weights (Ctrl+R)")
         self.reset_act.triggered.connect(self.reset)
-        for a in (self.play_act, self.step_act, self.reset_act):
+        for a, icon in ((self.play_act, QtWidgets.QStyle.SP_MediaPlay),
+                        (self.step_act, QtWidgets.QStyle.SP_MediaSeekForward),
+                        (self.reset_act, QtWidgets.QStyle.SP_BrowserReload)):
+            theme.set_std_icon(a, icon)  # drawn light on a dark theme
             tb.addAction(a)
         tb.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
         tb.addWidget(QtWidgets.QLabel("  Speed "))
@@ -291,10 +294,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_rate.setText(f"{rate:,.0f} steps/s" if rate else "paused")
 
     def _on_playing(self, on: bool) -> None:
-        style = self.style()
         self.play_act.setText("Pause" if on else "Play")
-        icon = QtWidgets.QStyle.SP_MediaPause if on else QtWidgets.QStyle.SP_MediaPlay
-        self.play_act.setIcon(style.standardIcon(icon))
+        theme.set_std_icon(self.play_act, QtWidgets.QStyle.SP_MediaPause if on else QtWidgets.QStyle.SP_MediaPlay)
         if not on:
             self.status_rate.setText("paused")
 

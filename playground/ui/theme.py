@@ -156,6 +156,36 @@ def _apply_app() -> None:
     app.setFont(font)
 
 
+def std_icon(which: QtWidgets.QStyle.StandardPixmap) -> QtGui.QIcon:
+    """The style's standard icon (play, step, reset...) drawn in the theme's foreground colour on dark
+    themes, where the style's dark glyphs would vanish; as the style draws it in the light theme."""
+    icon = QtWidgets.QApplication.style().standardIcon(which)
+    if not current().dark:
+        return icon
+    out = QtGui.QIcon()
+    for size in (16, 24, 32, 48):
+        img = icon.pixmap(size, size).toImage().convertToFormat(QtGui.QImage.Format_ARGB32_Premultiplied)
+        p = QtGui.QPainter(img)
+        p.setCompositionMode(QtGui.QPainter.CompositionMode_SourceIn)
+        p.fillRect(img.rect(), QtGui.QColor(current().foreground))
+        p.end()
+        out.addPixmap(QtGui.QPixmap.fromImage(img))
+    return out
+
+
+def set_std_icon(action: QtGui.QAction, which: QtWidgets.QStyle.StandardPixmap) -> None:
+    """Give ``action`` a standard icon that follows theme changes."""
+    action.setProperty("std_icon", int(which.value) if hasattr(which, "value") else int(which))
+    action.setIcon(std_icon(which))
+
+
+def _retint_actions(root: QtWidgets.QWidget) -> None:
+    for act in root.findChildren(QtGui.QAction):
+        which = act.property("std_icon")
+        if which is not None:
+            act.setIcon(std_icon(QtWidgets.QStyle.StandardPixmap(int(which))))
+
+
 def apply(root: QtWidgets.QWidget | None) -> None:
     """Restyle ``root`` (a window, a view, a plot) for the current theme and zoom. Idempotent; costs a walk
     over its widgets and plot items, so call it when the theme or zoom changes or a view is built."""
@@ -163,6 +193,8 @@ def apply(root: QtWidgets.QWidget | None) -> None:
 
     if root is not None:
         restyle.restyle_tree(root)
+        if isinstance(root, QtWidgets.QMainWindow):
+            _retint_actions(root)
 
 
 def adopt(widget: QtWidgets.QWidget) -> None:
