@@ -26,4 +26,4 @@ def test_mnist_dcgan_covers_every_class_early():
 
 def test_mnist_vae_2d_codes_carry_the_class():
     m = _train("mnist-vae-2d", 1000)  # ~17 CPU-s; the 0.88 target is not reached yet (0.66 at 3,000)
-    assert m["latent_knn_accuracy"] >= 0.45, m  # chance is 0.1; measured 0.555 (seed 0), 0.575 (seed 1) at 1,000
+    assert m["latent_knn_accuracy"] >= 0.42, m  # chance is 0.1; measured 0.555 / 0.575 / 0.504 (seeds 0-2) at 1,000
