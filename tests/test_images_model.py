@@ -21,10 +21,11 @@ def test_every_network_has_the_right_shapes_at_every_size(size, channels):
         D = m.Discriminator(size, channels, width=8, norm=norm)
         assert D(x).shape == (4,)
         assert D.features(x).shape[0] == 4
-    V = m.ConvVAE(size, channels, latent=3, width=8)
-    logits, mu, logvar, z = V(x.detach().clamp(0, 1))
-    assert logits.shape == x.shape and mu.shape == logvar.shape == z.shape == (4, 3)
-    assert V.decode(torch.zeros(2, 3)).shape == (2, channels, size, size)
+    for hidden in (0, 32):  # with and without the dense hidden layer
+        V = m.ConvVAE(size, channels, latent=3, width=8, hidden=hidden)
+        logits, mu, logvar, z = V(x.detach().clamp(0, 1))
+        assert logits.shape == x.shape and mu.shape == logvar.shape == z.shape == (4, 3)
+        assert V.decode(torch.zeros(2, 3)).shape == (2, channels, size, size)
 
 
 def test_ladder_halves_to_the_smallest_map():

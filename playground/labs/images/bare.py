@@ -30,7 +30,7 @@ def bare_images(config, device, seconds: float, steps: int | None = None) -> flo
         og = torch.optim.Adam(G.parameters(), c.lr_g, betas=(c.beta1, c.beta2))
         od = torch.optim.Adam(D.parameters(), c.lr_d, betas=(c.beta1, c.beta2))
     if c.trains_vae:
-        V = ConvVAE(c.size, c.channels, c.latent, c.vae_width, c.decoder).to(device)
+        V = ConvVAE(c.size, c.channels, c.latent, c.vae_width, c.decoder, c.vae_hidden).to(device)
         ov = torch.optim.Adam(V.parameters(), c.lr_vae)
 
     def batch():

@@ -54,6 +54,9 @@ class ImagesConfig:
     latent: int = param(2, "VAE latent size (2 shows the latent plane directly; more: by PCA)", lo=2, hi=64,
                         group="VAE")
     vae_width: int = param(16, "VAE base width", lo=4, hi=256, group="VAE")
+    vae_hidden: int = param(0, "VAE dense hidden layer between the feature maps and the latent, both sides "
+                            "(0 = none; with a 2-D latent it sorts the classes much faster)", lo=0, hi=1024,
+                            group="VAE")
     decoder: str = param("bernoulli", "VAE decoder: Bernoulli pixels (cross-entropy) or Gaussian with a learned σ",
                          choices=("bernoulli", "gaussian"), group="VAE")
     beta: float = param(1.0, "β: weight of the KL term (β > 1 trades sharpness for a smoother latent)", lo=0.0,

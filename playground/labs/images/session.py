@@ -69,7 +69,7 @@ class ImagesSession(Session):
             ends = torch.randn(2, c.z_dim, generator=g, device=dev)
             self.z_interp = slerp(ends[0], ends[1], torch.linspace(0, 1, N_INTERP, device=dev))
         if c.trains_vae:
-            self.V = ConvVAE(c.size, c.channels, c.latent, c.vae_width, c.decoder).to(dev)
+            self.V = ConvVAE(c.size, c.channels, c.latent, c.vae_width, c.decoder, c.vae_hidden).to(dev)
             self.opt_v = torch.optim.Adam(self.V.parameters(), c.lr_vae)
             self.v_grid = torch.randn(64, c.latent, generator=g, device=dev)
             self.v_quality = torch.cat([self.v_grid, torch.randn(N_QUALITY - 64, c.latent, generator=g, device=dev)])
