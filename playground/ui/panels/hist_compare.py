@@ -17,6 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 
 import playground.ui.widgets  # noqa: F401  (pyqtgraph's options and Qt binding)
+from playground.ui.widgets import _nice_ceil
 
 REAL = "#1f77b4"
 SYNTH = "#e4572e"
@@ -53,7 +54,7 @@ class HistogramCompare(pg.PlotWidget):
             title += f"  missing {100 * m.get('missing_real', 0):.0f}% / {100 * m.get('missing_synth', 0):.0f}%"
         pi.setTitle(title, size="8pt")
         real, synth = np.asarray(m["real"], float), np.asarray(m["synth"], float)
-        top = float(max(real.max(initial=0), synth.max(initial=0), 1e-6)) * 1.1
+        need = float(max(real.max(initial=0), synth.max(initial=0), 1e-6)) * 1.05
         if m["kind"] == "numeric":
             edges = np.asarray(m["edges"], float)
             self.real_curve.setData(edges, real)
@@ -80,5 +81,9 @@ class HistogramCompare(pg.PlotWidget):
                          if i % step == 0]
                 pi.getAxis("bottom").setTicks([ticks, []])
                 pi.setXRange(-0.6, len(labels) - 0.4, padding=0)
-        pi.setYRange(0, top, padding=0)
+        # the y range moves on round bounds, only when the bars outgrow it or shrink well below it: the axis
+        # (and its cached tick text) is not re-laid out at every frame (scrubbing a recording, live training)
+        top = pi.getViewBox().viewRange()[1][1]
+        if not (need <= top <= 1.6 * need):
+            pi.setYRange(0, _nice_ceil(need * 1.15), padding=0)
 
