@@ -55,6 +55,8 @@ class LabView(QtWidgets.QWidget):
     #: snapshots per second this view wants at most; the runner asks for fewer when a frame costs more
     #: than the UI's CPU budget allows (``playground.ui.runner.UI_BUDGET``)
     max_fps: float = 30.0
+    #: many panels side by side: presentation mode zooms a step less (``presentation.auto_zoom``)
+    dense: bool = False
 
     def __init__(self, spec=None, parent=None):
         super().__init__(parent)

@@ -19,6 +19,7 @@ from .panels.training import GanPanel, QualityPanel, VaePanel
 
 class ImagesView(LabView):
     max_fps = 12.0
+    dense = True  # presentation mode: one zoom step less (three columns of panels)
 
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)
@@ -96,6 +97,7 @@ class ImagesView(LabView):
         self.vae_panel.setVisible(vae)
         self.latent.setVisible(vae)
         self.pairs.setVisible(vae)
+        self.draw.recon.setVisible(vae)  # the VAE redraws a drawn digit; a GAN alone only judges it
         # without a VAE the third column would hold only the canvas: the quality numbers move there
         target = self.c1 if vae else self.c3
         if self.quality.parentWidget() is not None and target.indexOf(self.quality) < 0:

@@ -27,6 +27,7 @@ LAYERS = (("heat", "Heat-map", "What each model believes over the plane (see the
 
 class FamiliesView(LabView):
     max_fps = 12.0
+    dense = True  # presentation mode: one zoom step less (up to four planes beside the details)
 
     def __init__(self, spec=None, parent=None):
         super().__init__(spec, parent)

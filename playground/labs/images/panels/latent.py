@@ -98,7 +98,7 @@ class DrawPanel(QtWidgets.QWidget):
         left.addWidget(self.clear_btn)
         lay.addLayout(left)
         right = QtWidgets.QVBoxLayout()
-        self.recon = ImageGrid("VAE reconstruction", min_size=(80, 80))
+        self.recon = ImageGrid("VAE redraws", min_size=(80, 80))
         self.recon.setMaximumSize(130, 130)
         right.addWidget(self.recon, 1)
         self.verdict = QtWidgets.QLabel("Draw with the mouse: the models judge your digit.")
