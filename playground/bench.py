@@ -305,7 +305,20 @@ def cmd_bench(args) -> int:
 
     labs = [get_lab(n) for n in args.labs] if args.labs else list(all_labs().values())
     device = resolve_device(args.device)
-    os.environ["PLAYGROUND_NO_SETTINGS"] = "1"  # the bench's windows neither read nor write the user's settings
+    # the bench's windows (and the start-up runs it spawns) neither read nor write the user's settings; the
+    # variable is put back afterwards (the tests run the bench in-process)
+    previous = os.environ.get("PLAYGROUND_NO_SETTINGS")
+    os.environ["PLAYGROUND_NO_SETTINGS"] = "1"
+    try:
+        return _bench(args, labs, device, configure_threads)
+    finally:
+        if previous is None:
+            os.environ.pop("PLAYGROUND_NO_SETTINGS", None)
+        else:
+            os.environ["PLAYGROUND_NO_SETTINGS"] = previous
+
+
+def _bench(args, labs, device, configure_threads) -> int:
     threads = configure_threads(args.threads or 1)
     if args.rounds < 1 or args.seconds <= 0 or args.warmup < 0:
         raise UsageError("--rounds must be ≥ 1, --warmup ≥ 0 and --seconds > 0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import torch
@@ -45,6 +46,7 @@ def test_bench_reports_every_key(capsys, qapp):
 
 def test_bench_by_steps_and_bad_arguments(capsys, qapp):
     assert main(["bench", "lstm", "--rounds", "1", "--warmup", "0", "--steps", "30", "--json"]) == 0
+    assert "PLAYGROUND_NO_SETTINGS" not in os.environ  # the bench's own setting does not leak into the caller
     r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["labs"]["lstm"]
     assert r["headless_steps_per_s"] > 0 and r["app_steps_per_s"] > 0
     assert main(["bench", "--steps", "0"]) == 2

@@ -142,11 +142,17 @@ def test_ctrl_c_stops_train_cleanly_and_saves(tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         time.sleep(wait)  # let it import torch and train a little
         p.send_signal(signal.SIGINT)
-        stdout, stderr = p.communicate(timeout=120)
+        try:
+            stdout, stderr = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # the interrupt landed inside a library's start-up and was lost
+            p.kill()
+            p.communicate()
+            continue
         assert p.returncode == 130, stderr
         assert "Traceback" not in stderr and "interrupted" in stderr
         if stdout.strip():  # interrupted while training (not while still starting up)
             break
+    assert stdout.strip(), "Ctrl+C never stopped a training run"
     result = json.loads(stdout.strip().splitlines()[-1])
     assert result["steps"] > 0
     from playground.core.checkpoint import load_session
