@@ -136,6 +136,7 @@ def test_after_a_failure_other_labs_still_work(window, qtbot):
 def test_ctrl_c_stops_train_cleanly_and_saves(tmp_path):
     out = tmp_path / "interrupted.pgs"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    stdout = ""
     for wait in (4, 12, 30):  # a slow day can still be importing torch after 4 s: then wait longer and retry
         p = subprocess.Popen([sys.executable, "-m", "playground", "train", "gan", "--steps", "10000000", "--json",
                               "--set", "g_width=8", "--set", "d_width=8", "--save", str(out)],
