@@ -140,7 +140,9 @@ def test_ctrl_c_stops_train_cleanly_and_saves(tmp_path):
     for wait in (4, 12, 30):  # a slow day can still be importing torch after 4 s: then wait longer and retry
         p = subprocess.Popen([sys.executable, "-m", "playground", "train", "gan", "--steps", "10000000", "--json",
                               "--set", "g_width=8", "--set", "d_width=8", "--save", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             # a test run started in the background inherits SIGINT ignored: Ctrl+C as at a terminal
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         time.sleep(wait)  # let it import torch and train a little
         p.send_signal(signal.SIGINT)
         try:
