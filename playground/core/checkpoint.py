@@ -9,13 +9,12 @@ target, so an interrupted save leaves the previous file intact.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .files import check_user_file
+from .files import atomic_write, check_user_file
 
 FORMAT = "generative-ai-playground/checkpoint"
 VERSION = 1
@@ -30,19 +29,8 @@ def save_state(state: dict, path: str | os.PathLike) -> Path:
     path = Path(path)
     payload = {"format": FORMAT, "version": VERSION, **state}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path) as f:
+        torch.save(payload, f)
     return path
 
 

@@ -22,11 +22,12 @@ import io
 import json
 import math
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from .files import atomic_write
 
 FORMAT = "generative-ai-playground/recording"
 VERSION = 1
@@ -282,22 +283,10 @@ def save_recording(rec: Recording, path: str | os.PathLike) -> int:
         blob[off: off + a.nbytes] = np.ascontiguousarray(a).view(np.uint8).reshape(-1)
     text = json.dumps(man, separators=(",", ":")).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
-                zf.writestr(zipfile.ZipInfo("recording.json"), text, compress_type=zipfile.ZIP_DEFLATED)
-                with zf.open("arrays.npy", "w", force_zip64=True) as out:
-                    np.lib.format.write_array(out, blob, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr(zipfile.ZipInfo("recording.json"), text, compress_type=zipfile.ZIP_DEFLATED)
+        with zf.open("arrays.npy", "w", force_zip64=True) as out:
+            np.lib.format.write_array(out, blob, allow_pickle=False)
     return path.stat().st_size
 
 
