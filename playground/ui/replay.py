@@ -20,22 +20,16 @@ from playground.core.recording import (
     save_recording,
 )
 
+from .runner import RunnerSignals
+
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB" if n < 10 * 2**20 else f"{n / 2**20:.0f} MB"
 
 
-class ReplayRunner(QtCore.QObject):
+class ReplayRunner(RunnerSignals):
     """The transport's runner while a recording plays: Play/Pause/Step move through its frames."""
 
-    snapshot = QtCore.Signal(dict)
-    playing_changed = QtCore.Signal(bool)
-    diverged = QtCore.Signal(str)
-    failed = QtCore.Signal(str, str)
-    notice = QtCore.Signal(str)
-    session_ready = QtCore.Signal(object)
-    config_changed = QtCore.Signal(object)
-    config_error = QtCore.Signal(str, str)
     session = None
     device_name = "replay"
     max_hz = 30.0

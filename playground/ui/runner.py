@@ -54,8 +54,8 @@ class _Bridge(QtCore.QObject):
     config_error = QtCore.Signal(str, str)
 
 
-class RunnerBase(QtCore.QObject):
-    """What the UI sees of a runner. All methods return at once; work happens in the worker."""
+class RunnerSignals(QtCore.QObject):
+    """The signals the window listens to, shared by the training runners and the replay runner."""
 
     snapshot = QtCore.Signal(dict)
     playing_changed = QtCore.Signal(bool)
@@ -65,6 +65,10 @@ class RunnerBase(QtCore.QObject):
     session_ready = QtCore.Signal(object)
     config_changed = QtCore.Signal(object)
     config_error = QtCore.Signal(str, str)
+
+
+class RunnerBase(RunnerSignals):
+    """What the UI sees of a runner. All methods return at once; work happens in the worker."""
 
     def __init__(self, config: Any, parent=None):
         super().__init__(parent)
