@@ -35,7 +35,11 @@ def test_play_race_fills_every_plane_and_the_race_plot(win, qtbot):
     qtbot.waitUntil(lambda: not win.runner.playing, timeout=5000)
     v.flush_drawing()
     for f, p in v.planes.items():
-        assert p.fake.data.size > 0 and f.capitalize()[:3].lower() in p.plot.titleLabel.text.lower()
+        assert p.fake.data.size > 0 and f.capitalize()[:3].lower() in p.title.text.lower()
+        # every heat-map has a labelled colour bar, whole inside its plane at 1366x768 (ticks included)
+        bar = p.cbar.mapRectToScene(p.cbar.boundingRect())
+        assert p.cbar.isVisible() and p.cbar.getAxis("left").labelText, f
+        assert bar.width() > 30 and 0 <= bar.left() and bar.right() <= p.viewport().width() + 1, (f, bar)
     a, _ = v.race.curves["flow"]
     assert a.xData is not None and len(a.xData) >= 2
     assert "samples/s" in v.summary.text() and "Diffusion" in v.summary.text()
@@ -69,3 +73,21 @@ def test_t_slider_moves_the_diffusion_views_without_a_reset(win, qtbot):
     assert "t = 16 of 20" in d.label.text() and win.runner.session is session
     noised = _snap(win)["members"]["diffusion"]["noised"]
     assert np.std(noised) > 0.5  # at t = 0.8 T the data is mostly noise
+
+
+def test_race_plot_x_range_starts_at_zero_and_pads_a_lone_point(qtbot):
+    from playground.labs.families.view.race import RacePanel
+
+    race = RacePanel()
+    qtbot.addWidget(race)
+    race.set_families(["gan", "flow"])
+    row = [[30.0, 2.5, 3.0, 0.2, 0.5]]  # step, seconds, modes, high quality, sliced W
+    race.set_log({"gan": np.array(row), "flow": np.zeros((0, 5))}, mixture=True)
+    for plot, x in ((race.by_step, 30.0), (race.by_time, 2.5)):
+        lo, hi = plot.getPlotItem().getViewBox().viewRange()[0]
+        assert lo == 0 and x * 1.1 <= hi <= x * 3, (lo, hi)
+    race.set_log({"gan": np.array(row + [[400.0, 20.0, 8.0, 0.7, 0.1]])}, mixture=True)
+    assert race.by_step.getPlotItem().getViewBox().viewRange()[0][1] >= 400
+    race.clear()
+    race.set_log({"gan": np.array([[10.0, 1.0, 1.0, 0.1, 0.9]])}, mixture=True)  # a new run starts over
+    assert race.by_step.getPlotItem().getViewBox().viewRange()[0] == [0.0, 15.0]

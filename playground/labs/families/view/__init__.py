@@ -193,7 +193,7 @@ class FamiliesView(LabView):
                 title = f"{TITLES[f]} — sliced W {met[f'{f}_swd']:.3f}"
             else:
                 title = TITLES[f]
-            p.plot.setTitle(title, size="9pt")
+            p.set_title(title)
 
     def _apply_layers(self) -> None:
         on = {k: cb.isChecked() for k, cb in self.layer_boxes.items()}

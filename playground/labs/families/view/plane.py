@@ -34,25 +34,41 @@ def lines_xy(lines: np.ndarray) -> np.ndarray:
     return np.concatenate([lines, np.full((n, 1, 2), np.nan)], 1).reshape(-1, 2)
 
 
+class TitleLabel(pg.LabelItem):
+    """A title that never widens its layout: a LabelItem's minimum width is its text's, so a long title
+    (the family and its numbers) would push the colour bar out of a narrow plane. This one may be cut at
+    its ends instead (it spans the plot and the colour bar, so it rarely is)."""
+
+    def updateMin(self):
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, self._sizeHint[QtCore.Qt.SizeHint.MinimumSize][1])
+        self.updateGeometry()
+
+
 class SamplesPlane(pg.GraphicsLayoutWidget):
     def __init__(self, family: str, title: str):
         super().__init__()
         self.family = family
         self.setMinimumSize(200, 180)
         self.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)  # smooth heat-map
+        self.title = TitleLabel(title, size="9pt")
+        self.addItem(self.title, row=0, col=0, colspan=2)
         self.vb = DrawViewBox()
-        self.plot = self.addPlot(viewBox=self.vb)
+        self.plot = self.addPlot(viewBox=self.vb, row=1, col=0)
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
-        self.plot.setTitle(title, size="9pt")
         self.heat = pg.ImageItem()
         self.heat.setOpacity(0.8)
         self.heat.setZValue(-10)
         self.plot.addItem(self.heat)
         self.cbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get(CMAPS[family]), interactive=False,
                                     width=10, label="")
+        self.cbar.axis.setWidth(None)  # as wide as its tick labels need, at any zoom (pyqtgraph fixes 45 px)
         self.cbar.setImageItem(self.heat)
-        self.addItem(self.cbar)
+        self.addItem(self.cbar, row=1, col=1)
+        self.ci.layout.setColumnStretchFactor(0, 1)
+        self.ci.layout.setColumnStretchFactor(1, 0)
         self.mesh = pg.PlotCurveItem(pen=pg.mkPen((50, 50, 50, 110), width=1), connect="finite")
         self.paths = pg.PlotCurveItem(pen=pg.mkPen((30, 30, 30, 70), width=1), connect="finite")
         self.real = pg.ScatterPlotItem(size=3.5, pen=None, brush=pg.mkBrush(REAL))
@@ -66,9 +82,14 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
         self._label = ""
         self.layers = {"heat": True, "real": True, "samples": True, "mesh": True, "paths": True}
 
+    def set_title(self, text: str) -> None:
+        if self.title.text != text:
+            self.title.setText(text, size="9pt")
+
     def set_layers(self, layers: dict[str, bool]) -> None:
         self.layers.update(layers)
         self.heat.setVisible(self.layers["heat"])
+        self.cbar.setVisible(self.layers["heat"])  # the bar tells what the heat-map means: not without it
         self.real.setVisible(self.layers["real"])
         self.fake.setVisible(self.layers["samples"])
         self.mesh.setVisible(self.layers["mesh"])

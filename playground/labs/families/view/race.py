@@ -15,6 +15,26 @@ from playground.ui.widgets import make_plot
 from ..config import TITLES
 from .plane import COLORS
 
+
+def nice_ceil(x: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above x (1 for x ≤ 0)."""
+    if not x > 0 or not np.isfinite(x):
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(x))
+    return float(next(m * k for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * k >= x * (1 - 1e-9)))
+
+
+def hold_x(plot: pg.PlotWidget, last: float) -> None:
+    """The x axis from 0 to a round bound 1.25× past the furthest point: a lone point (right after Play, a
+    short run) sits inside the plot, not on a ±0.5 range around itself; the range only grows (no axis
+    re-layout per point), and a range the user panned or zoomed to is kept until a point leaves it."""
+    vb = plot.getPlotItem().getViewBox()
+    hi = vb.viewRange()[0][1]
+    if vb.autoRangeEnabled()[0] or last > hi:
+        vb.enableAutoRange(x=False)
+        vb.setXRange(0.0, nice_ceil(1.25 * last), padding=0)
+
+
 METRICS = {"hq": ("High-quality fraction (↑)", 3), "modes": ("Modes captured (↑)", 2),
            "swd": ("Sliced Wasserstein distance (↓)", 4)}
 
@@ -76,16 +96,23 @@ class RacePanel(QtWidgets.QWidget):
     def redraw(self) -> None:
         key = self.choice.currentData()
         col = METRICS[key][1]
+        last = [0.0, 0.0]  # the furthest step and training time over the families
         for f, (a, b) in self.curves.items():
             rows = np.asarray(self._log.get(f, np.zeros((0, 5))), np.float64).reshape(-1, 5)
             ok = np.isfinite(rows[:, col])
             a.setData(rows[ok, 0], rows[ok, col])
             b.setData(rows[ok, 1], rows[ok, col])
+            if ok.any():
+                last = [max(last[0], float(np.nanmax(rows[ok, 0]))), max(last[1], float(np.nanmax(rows[ok, 1])))]
+        hold_x(self.by_step, last[0])
+        hold_x(self.by_time, last[1])
         for p in (self.by_step, self.by_time):
             p.getPlotItem().setLabel("left", METRICS[key][0].split(" (")[0])
 
     def clear(self) -> None:
         self._log = {}
+        for p in (self.by_step, self.by_time):
+            p.getPlotItem().getViewBox().enableAutoRange(x=True)  # a new run: the next points set the range
         for a, b in self.curves.values():
             a.setData([], [])
             b.setData([], [])
