@@ -84,6 +84,14 @@ class FamiliesView(LabView):
             self.detail_stack.addWidget(w)
         right.addWidget(self.detail_stack, 5)
         self.race = RacePanel()
+        # the race plot's legend covered its newest points (top right) and was cut at 768 lines: a key line
+        # above the two plots names the colours instead (the summary above uses the same ones)
+        leg = getattr(self.race.by_step.getPlotItem(), "legend", None)
+        if leg is not None:
+            leg.setVisible(False)
+        self.race_key = QtWidgets.QLabel()
+        self.race_key.setTextFormat(QtCore.Qt.RichText)
+        self.race.layout().insertWidget(1, self.race_key)
         right.addWidget(self.race, 3)
         self._last: dict | None = None
 
@@ -115,6 +123,8 @@ class FamiliesView(LabView):
         self.detail_choice.setEnabled(len(fams) > 1)
         self._on_detail_choice()
         self.race.set_families(fams)
+        self.race_key.setText("&nbsp;&nbsp;".join(f"<span style='color:{COLORS[f]}'>━━ {TITLES[f]}</span>"
+                                                  for f in fams))
         self._apply_layers()
 
     def named_panels(self) -> dict:

@@ -47,7 +47,7 @@ class VaeDetail(QtWidgets.QWidget):
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        self.latent = make_plot("Latent space: posteriors q(z|x)", "z₁", "z₂")
+        self.latent = make_plot("Latent posteriors q(z|x)", "z₁", "z₂")
         self.latent.setAspectLocked(True)
         self.latent.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
         t = np.linspace(0, 2 * np.pi, 100)
