@@ -47,6 +47,7 @@ class HistogramCompare(pg.PlotWidget):
         self._key = None
         self._kind = None
         self._title = None
+        self._top = None  # the top of the y range
 
     def show_legend(self, on: bool) -> None:
         """Show or hide the legend (built with ``legend=True``) without touching the plot's layout."""
@@ -99,7 +100,8 @@ class HistogramCompare(pg.PlotWidget):
                 pi.setXRange(-0.6, len(labels) - 0.4, padding=0)
         self._kind = kind
         # the y range moves on round bounds, only when the bars outgrow it or shrink well below it: the axis
-        # (and its cached tick text) is not re-laid out at every frame
-        top = pi.getViewBox().viewRange()[1][1]
-        if not (need <= top <= 1.6 * need):
-            pi.setYRange(0, _nice_ceil(need * 1.15), padding=0)
+        # (and its cached tick text) is not re-laid out at every frame. Set at the first frame in any case: the
+        # view box's default range [0, 1] could pass the test and leave the y axis auto-ranging at every frame
+        if self._top is None or not (need <= self._top <= 1.6 * need):
+            self._top = _nice_ceil(need * 1.15)
+            pi.setYRange(0, self._top, padding=0)
