@@ -32,6 +32,9 @@ class HistogramCompare(pg.PlotWidget):
         pi.setMenuEnabled(False)
         pi.hideButtons()
         pi.getViewBox().setMouseEnabled(x=False, y=False)
+        # the y axis's text space grows, never shrinks: ticks "0.05 0.10" after "0.2 0.4" would narrow it and
+        # resize the plot, re-rendering both axes (scrubbing back and forth)
+        pi.getAxis("left").setStyle(autoReduceTextSpace=False)
         self.real_curve = pg.PlotDataItem(stepMode="center", pen=pg.mkPen(REAL, width=2),
                                           fillLevel=0, brush=pg.mkBrush(31, 119, 180, 60))
         self.synth_curve = pg.PlotDataItem(stepMode="center", pen=pg.mkPen(SYNTH, width=2))
