@@ -66,6 +66,8 @@ def test_scrub_keeps_charts_and_shows_old_values(qtbot, monkeypatch):
     np.testing.assert_allclose(charts["kind"].synth_bars.opts["height"], first[2]["synth"])
     assert len(charts["x"].real_bars.opts["x"]) == 0 and charts["kind"].real_curve.getData()[1] is None  # no leftovers
 
-    # another table: charts are reused for new columns, extra ones hidden
+    # another table: charts are reused for new columns, extra ones hidden; a repeated name gets its own chart
     grid.set(_frame(3, ["p", "q"]))
     assert len(grid.charts) == 4 and sum(not ch.isHidden() for ch in grid.charts) == 2
+    grid.set(_frame(3, ["p", "p", "q"]))
+    assert len(set(grid.shown)) == 3 and sum(not ch.isHidden() for ch in grid.charts) == 3

@@ -63,12 +63,12 @@ class MarginalsGrid(QtWidgets.QScrollArea):
         self.cols = columns
         self.charts: list[HistogramCompare] = []  # every chart made, in making order
         self.shown: list[HistogramCompare] = []  # the charts in the cells, worst-matching column first
-        self._chart_of: dict[str, HistogramCompare] = {}  # column name -> its chart
+        self._chart_of: dict[tuple, HistogramCompare] = {}  # (column name, repeat) -> its chart
         self.more = self.inner.tail
 
     def set(self, margs: list[dict]) -> None:
         shown = margs[:MAX_CHARTS]
-        names = [m["name"] for m in shown]
+        names = [(m["name"], [x["name"] for x in shown[:i]].count(m["name"])) for i, m in enumerate(shown)]
         keep = {n: ch for n, ch in self._chart_of.items() if n in names}
         free = [ch for ch in self.charts if ch not in keep.values()]
         for n in names:
