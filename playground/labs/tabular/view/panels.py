@@ -13,33 +13,84 @@ from playground.ui.widgets import HeatMap, make_plot
 MAX_CHARTS = 24
 
 
+class _Cells(QtWidgets.QWidget):
+    """Equal cells, ``cols`` a row, each at least ``min_h`` high, and a line of text under them. Unlike a
+    QGridLayout (which hands its spare pixels to some rows and columns), every cell has the same size in pixels:
+    a chart moved to another cell keeps its size, so its axes are not rebuilt."""
+
+    def __init__(self, cols: int, min_h: int = 170, spacing: int = 4, margin: int = 6):
+        super().__init__()
+        self.cols, self.min_h, self.spacing, self.margin = cols, min_h, spacing, margin
+        self.items: list[QtWidgets.QWidget] = []
+        self.tail = QtWidgets.QLabel("", self)
+        self.tail.setVisible(False)
+
+    def place(self, items: list[QtWidgets.QWidget]) -> None:
+        self.items = list(items)
+        rows = -(-len(self.items) // self.cols)
+        tail = self.tail.sizeHint().height() + self.spacing if self.tail.isVisibleTo(self) else 0
+        self.setMinimumSize(self.cols * 200 + 2 * self.margin,
+                            rows * (self.min_h + self.spacing) + 2 * self.margin + tail)
+        self._arrange()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        m, s, n = self.margin, self.spacing, len(self.items)
+        rows = max(1, -(-n // self.cols))
+        tail = self.tail.sizeHint().height() + s if self.tail.isVisibleTo(self) else 0
+        w = max(1, (self.width() - 2 * m - s * (self.cols - 1)) // self.cols)
+        h = max(self.min_h, (self.height() - 2 * m - tail - s * (rows - 1)) // rows)
+        for i, item in enumerate(self.items):
+            item.setGeometry(m + (i % self.cols) * (w + s), m + (i // self.cols) * (h + s), w, h)
+        self.tail.setGeometry(m, m + rows * (h + s), self.width() - 2 * m, self.tail.sizeHint().height())
+
+
 class MarginalsGrid(QtWidgets.QScrollArea):
-    """Reads ``marginals`` (worst-matching first): one HistogramCompare per column in a scrolling grid."""
+    """Reads ``marginals`` (worst-matching first): one HistogramCompare per column in a scrolling grid.
+
+    Each column keeps its chart from frame to frame (charts move between equal cells when the order changes):
+    a chart that showed another column at the last frame rebuilds its title, ticks and ranges, the dearest part
+    of a redraw (scrubbing a recording, live training). The legend is on the first cell's chart."""
 
     def __init__(self, parent=None, columns: int = 3):
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.inner = QtWidgets.QWidget()
-        self.grid = QtWidgets.QGridLayout(self.inner)
-        self.grid.setSpacing(4)
+        self.inner = _Cells(columns)
         self.setWidget(self.inner)
         self.cols = columns
-        self.charts: list[HistogramCompare] = []
-        self.more = QtWidgets.QLabel("")
+        self.charts: list[HistogramCompare] = []  # every chart made, in making order
+        self.shown: list[HistogramCompare] = []  # the charts in the cells, worst-matching column first
+        self._chart_of: dict[tuple, HistogramCompare] = {}  # (column name, repeat) -> its chart
+        self.more = self.inner.tail
 
     def set(self, margs: list[dict]) -> None:
         shown = margs[:MAX_CHARTS]
-        while len(self.charts) < len(shown):
-            ch = HistogramCompare(legend=not self.charts)
-            ch.setMinimumHeight(170)
-            i = len(self.charts)
-            self.grid.addWidget(ch, i // self.cols, i % self.cols)
-            self.charts.append(ch)
-        for i, ch in enumerate(self.charts):
-            ch.setVisible(i < len(shown))
-            if i < len(shown):
-                ch.set(shown[i])
-        self.more.setText(f"showing the {MAX_CHARTS} worst of {len(margs)} columns" if len(margs) > MAX_CHARTS else "")
+        names = [(m["name"], [x["name"] for x in shown[:i]].count(m["name"])) for i, m in enumerate(shown)]
+        keep = {n: ch for n, ch in self._chart_of.items() if n in names}
+        free = [ch for ch in self.charts if ch not in keep.values()]
+        for n in names:
+            if n not in keep:
+                if not free:
+                    ch = HistogramCompare(self.inner, legend=True)
+                    self.charts.append(ch)
+                    free.append(ch)
+                keep[n] = free.pop(0)
+        self._chart_of = keep
+        more = f"showing the {MAX_CHARTS} worst of {len(margs)} columns" if len(margs) > MAX_CHARTS else ""
+        order = [keep[n] for n in names]
+        if order != self.shown or more != self.more.text():
+            self.more.setText(more)
+            self.more.setVisible(bool(more))
+            for ch in self.charts:
+                ch.setVisible(ch in order)
+            self.inner.place(order)
+            self.shown = order
+        for i, (m, ch) in enumerate(zip(shown, order)):
+            ch.show_legend(i == 0)
+            ch.set(m)
 
 
 class PairTrendsPanel(QtWidgets.QWidget):
