@@ -25,8 +25,7 @@ from PySide6 import QtCore, QtWidgets
 from playground.core import config as cfgmod
 
 from . import settings as st
-from .panels.curves import CurvesPanel, ema_debiased
-from .widgets import Curves
+from .panels.curves import Curves, CurvesPanel, ema_debiased
 
 MAX_RUNS = 50
 MAX_POINTS = 500
