@@ -217,3 +217,26 @@ def test_live_snapshots_reuse_an_evaluation_until_training_moves_on():
     s.step_count = 1  # went back
     s.cached_evaluate()
     assert calls == [0, 2, 1]
+
+
+def test_atomic_write_keeps_the_old_file_on_failure_and_normal_permissions(tmp_path):
+    """Every writer (checkpoints, recordings, exports, the run history) goes through atomic_write: a failed
+    write leaves the old file as it was and no temporary file behind; a new file is not owner-only."""
+    import os
+    import stat
+
+    from playground.core.files import atomic_write
+    from playground.core.metrics_csv import write_history_csv
+
+    path = tmp_path / "metrics.csv"
+    write_history_csv({"loss": ([1, 2], [0.5, 0.25])}, path)
+    old = path.read_bytes()
+    with pytest.raises(RuntimeError):
+        with atomic_write(path) as f:
+            f.write(b"half a file")
+            raise RuntimeError("interrupted")
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["metrics.csv"]
+    if os.name == "posix":
+        umask = os.umask(0o022)
+        os.umask(umask)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

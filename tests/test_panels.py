@@ -108,12 +108,12 @@ def test_curves_hold_their_x_range_until_the_steps_outgrow_it(qtbot):
     """Axes are re-laid out only when the range grows, not at every new point."""
     import numpy as np
 
-    from playground.ui.panels.curves import SmoothedCurves
+    from playground.ui.panels.curves import Curves
     from playground.ui.widgets import make_plot
 
     plot = make_plot("loss")
     qtbot.addWidget(plot)
-    curves = SmoothedCurves(plot, ["loss"])
+    curves = Curves(plot, ["loss"])
     vb = plot.getPlotItem().getViewBox()
     curves.update({"loss": (np.arange(1, 801), np.ones(800))})
     first = vb.viewRange()[0]

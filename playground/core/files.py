@@ -12,14 +12,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it), then put back
+os.umask(_UMASK)
+
 
 @contextmanager
 def atomic_write(path: str | Path) -> Iterator[BinaryIO]:
     """A binary file that replaces ``path`` only once it is fully written and synced to disk; on any error
-    (a crash, Ctrl+C) the temporary file is removed and ``path`` is left as it was."""
+    (a crash, Ctrl+C) the temporary file is removed and ``path`` is left as it was. The new file gets the
+    old one's permissions, or those ``open`` would give (mkstemp's own are owner-only)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        try:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK
+            os.chmod(tmp, mode)
+        except OSError:
+            pass  # permissions are a nicety: the write still goes through
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .files import atomic_write
+
 
 def history_table(history: Mapping) -> tuple[list[str], list[list[str]]]:
     """``history`` is ``{name: (steps, values)}`` (``MetricHistory.as_dict()``, a snapshot's ``history``).
@@ -60,19 +62,6 @@ def history_csv(history: Mapping) -> str:
 def write_history_csv(history: Mapping, path: str | os.PathLike) -> int:
     """Write the table atomically; returns the number of data rows. Raises OSError (one line)."""
     text = history_csv(history)
-    atomic_write(path, text.encode("utf-8"))
+    with atomic_write(path) as f:
+        f.write(text.encode("utf-8"))
     return text.count("\n") - 1
-
-
-def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: a reader never sees half a file."""
-    path = os.fspath(path)
-    tmp = f"{path}.part{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -19,6 +19,8 @@ import time
 
 from PySide6 import QtCore, QtWidgets
 
+from playground.core.files import atomic_write
+
 from . import settings as st
 
 DEFAULT_MINUTES = 3.0
@@ -128,10 +130,9 @@ class Autosave(QtCore.QObject):
         spec = self.w.spec
         meta = {"saved_at": time.time(), "step": step, "lab": spec.name if spec else "",
                 "title": spec.title if spec else "", "pid": os.getpid()}
-        tmp = self.meta_path.with_suffix(".tmp")
         try:
-            tmp.write_text(json.dumps(meta), encoding="utf-8")
-            os.replace(tmp, self.meta_path)
+            with atomic_write(self.meta_path) as f:
+                f.write(json.dumps(meta).encode("utf-8"))
         except OSError:
             return
         self.w.statusBar().showMessage(f"Autosaved step {step:,}", 4000)

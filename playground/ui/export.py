@@ -16,6 +16,8 @@ import sys
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from playground.core.files import atomic_write
+
 SCALES = (1, 2, 3)
 WHOLE = "Whole lab view"
 
@@ -36,11 +38,13 @@ def render_widget(widget: QtWidgets.QWidget, scale: float = 1.0) -> QtGui.QImage
 def export_png(widget: QtWidgets.QWidget, path: str, scale: float = 1.0) -> tuple[int, int]:
     """Write the widget at ``scale``× as PNG; returns the image size. Raises OSError (one line)."""
     img = render_widget(widget, scale)
-    tmp = _tmp(path)
-    if not img.save(tmp, "PNG"):
-        _remove(tmp)
+    data = QtCore.QByteArray()
+    buf = QtCore.QBuffer(data)
+    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not img.save(buf, "PNG"):
         raise OSError(f"{path}: could not be written")
-    os.replace(tmp, path)
+    with atomic_write(path) as f:
+        f.write(bytes(data))
     return img.width(), img.height()
 
 
@@ -62,13 +66,8 @@ def export_svg(widget: QtWidgets.QWidget, path: str) -> None:
         raise ValueError("SVG needs a panel that is a plot; export this one as PNG")
     with _closed_paths_fixed():
         data = SVGExporter(view.scene()).export(toBytes=True)
-    tmp = _tmp(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data if isinstance(data, bytes) else bytes(data))
-        os.replace(tmp, path)
-    finally:
-        _remove(tmp)
+    with atomic_write(path) as f:
+        f.write(data if isinstance(data, bytes) else bytes(data))
 
 
 @contextlib.contextmanager
@@ -100,16 +99,6 @@ def _closed_paths_fixed():
         yield
     finally:
         mod.correctCoordinates = orig
-
-
-def _tmp(path: str) -> str:
-    d, name = os.path.split(os.path.abspath(path))
-    return os.path.join(d, f".{name}.part{os.getpid()}{os.path.splitext(name)[1]}")
-
-
-def _remove(path: str) -> None:
-    if os.path.exists(path):
-        os.remove(path)
 
 
 def export_metrics_csv(window, path: str) -> int:

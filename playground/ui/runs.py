@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -23,10 +21,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from playground.core import config as cfgmod
+from playground.core.files import atomic_write
 
 from . import settings as st
-from .panels.curves import CurvesPanel, ema_debiased
-from .widgets import Curves
+from .panels.curves import Curves, CurvesPanel, ema_debiased
 
 MAX_RUNS = 50
 MAX_POINTS = 500
@@ -108,10 +106,8 @@ class RunStore:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".runs.", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"version": 1, "labs": self.labs}, f)
-            os.replace(tmp, self.path)
+            with atomic_write(self.path) as f:
+                f.write(json.dumps({"version": 1, "labs": self.labs}).encode("utf-8"))
         except OSError:
             pass  # the history is a convenience: never a reason to fail
 

@@ -7,6 +7,8 @@ A bad setup (not TOML, an unknown lab or key, a value out of range) gets one lin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtGui, QtWidgets
 
 from playground.core import config as cfgmod
@@ -55,9 +57,7 @@ class Setups:
             return ""
         text = format_setup(setup)
         QtWidgets.QApplication.clipboard().setText(text)
-        n = len(setup.set)
-        self.w.show_banner(f"Setup copied: {setup.lab}" + (f", preset {setup.preset}" if setup.preset else "")
-                           + f", seed {setup.seed}, {n} changed key{'s' if n != 1 else ''}.", kind="info")
+        self.w.show_banner(f"Setup copied: {_describe(setup, setup.seed)}.", kind="info")
         return text
 
     # -- paste / open --------------------------------------------------------------------------------
@@ -72,22 +72,22 @@ class Setups:
             self.open_file(path)
 
     def open_file(self, path: str) -> bool:
-        try:
-            setup = load_setup(path)
-        except (SetupError, cfgmod.ConfigError) as e:
-            self.w.show_banner(f"{path}: {e}", kind="error")
-            return False
-        return self.apply(setup)
+        return self._read_and_apply(lambda: load_setup(path), path)
 
     def apply_text(self, text: str, source: str = "Setup") -> bool:
         """Load a setup from TOML text; a bad one gets one line in the banner and changes nothing."""
         if not text.strip():
             self.w.show_banner(f"{source} holds no setup (copy one with File ▸ Copy setup).", kind="error")
             return False
+        return self._read_and_apply(lambda: parse_setup(text), "Not loaded")
+
+    def _read_and_apply(self, read: Callable[[], Setup], prefix: str) -> bool:
+        """Apply the setup ``read()`` returns; a bad one gets one line in the banner (after ``prefix``) and
+        changes nothing."""
         try:
-            setup = parse_setup(text)
+            setup = read()
         except (SetupError, cfgmod.ConfigError) as e:
-            self.w.show_banner(f"Not loaded: {e}", kind="error")
+            self.w.show_banner(f"{prefix}: {e}", kind="error")
             return False
         return self.apply(setup)
 
@@ -116,9 +116,7 @@ class Setups:
         else:
             w.seed = seed
             w.load_lab(setup.lab, preset, overrides=overrides)
-        n = len(setup.set)
-        w.show_banner(f"{what}: {setup.lab}" + (f", preset {setup.preset}" if setup.preset else "")
-                      + f", seed {seed}, {n} changed key{'s' if n != 1 else ''}: training restarted.", kind="info")
+        w.show_banner(f"{what}: {_describe(setup, seed)}: training restarted.", kind="info")
         return True
 
     # -- classroom locks -----------------------------------------------------------------------------
@@ -129,6 +127,13 @@ class Setups:
             w.params.set_locks(room["hide"], room["lock"])
         else:
             w.params.set_locks()
+
+
+def _describe(setup: Setup, seed) -> str:
+    """"gan, preset ring8, seed 3, 2 changed keys": what a banner says of a setup."""
+    n = len(setup.set)
+    return (setup.lab + (f", preset {setup.preset}" if setup.preset else "")
+            + f", seed {seed}, {n} changed key{'s' if n != 1 else ''}")
 
 
 def install(window, prefs) -> Setups:

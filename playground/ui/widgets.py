@@ -166,7 +166,8 @@ class LabView(QtWidgets.QWidget):
 
     def overlay_plots(self) -> dict:
         """``{metric name: pg.PlotItem}``: where the run history draws earlier runs' curves. The default finds
-        every ``CurvesPanel`` and ``Curves`` of the view; a view with other plots overrides it."""
+        every ``CurvesPanel`` and ``Curves`` (``ui/panels/curves.py``) of the view; a view with other plots
+        overrides it."""
         from .runs import find_overlay_plots
 
         return find_overlay_plots(self)
@@ -269,45 +270,6 @@ def hold_x_range(plot: pg.PlotWidget, last_step: float) -> None:
     if auto or last_step > hi:
         vb.enableAutoRange(x=False)
         vb.setXRange(0, _nice_ceil(1.25 * max(last_step, 1.0)), padding=0)
-
-
-class Curves:
-    """A set of named curves on one plot, fed from history dicts ``{name: (steps, values)}``."""
-
-    def __init__(self, plot: pg.PlotWidget, names: dict[str, str] | list[str], *, width: float = 1.5):
-        self.plot = plot
-        self.items: dict[str, pg.PlotDataItem] = {}
-        labels = names if isinstance(names, dict) else {n: n for n in names}
-        for i, (key, label) in enumerate(labels.items()):
-            item = plot.plot([], [], name=label, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=width))
-            item.setDownsampling(auto=True, method="peak")
-            item.setClipToView(True)
-            self.items[key] = item
-        self._shown: dict[str, tuple] = {}
-
-    def update(self, hist: dict) -> None:
-        """Set each curve from ``hist``; a curve whose data did not change (metrics refreshed less
-        often than losses) is left alone, so it is not repainted."""
-        for key, item in self.items.items():
-            if key in hist:
-                s, v = hist[key]
-                sig = (len(s), s[0], s[-1], v[-1]) if len(s) else ()
-                if self._shown.get(key) == sig:
-                    continue
-                self._shown[key] = sig
-                v = np.asarray(v, np.float64)
-                finite = np.isfinite(v)
-                if not finite.all():  # plots never break on NaN/inf: draw only finite points
-                    s, v = np.asarray(s)[finite], v[finite]
-                item.setData(s, v)
-                if len(s):
-                    hold_x_range(self.plot, float(s[-1]))
-
-    def clear(self) -> None:
-        self._shown.clear()
-        for item in self.items.values():
-            item.setData([], [])
-        self.plot.getPlotItem().getViewBox().enableAutoRange(x=True)
 
 
 class HeatMap(pg.GraphicsLayoutWidget):

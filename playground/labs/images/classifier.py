@@ -24,6 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from playground.core.files import atomic_write
+
 VERSION = 1
 EPOCHS = 5
 FEATURES = 64
@@ -112,9 +114,8 @@ def get_classifier(name: str, digest: str, images: np.ndarray, labels: np.ndarra
         clf, acc = _train(images, labels)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            torch.save({"weights": clf.state_dict(), "accuracy": acc, "classes": clf.head.out_features}, tmp)
-            os.replace(tmp, path)
+            with atomic_write(path) as f:
+                torch.save({"weights": clf.state_dict(), "accuracy": acc, "classes": clf.head.out_features}, f)
         except OSError:
             pass  # a read-only cache folder only costs a retrain next time
     clf.eval()

@@ -1,4 +1,5 @@
-"""CurvesPanel: a column of loss / metric plots fed from a snapshot's history, with one smoothing control.
+"""Curves (named curves on one plot) and CurvesPanel (a column of them with one smoothing control), fed from a
+snapshot's history.
 
 Smoothing is TensorBoard's: an exponential moving average with weight ``w`` in [0, 0.99], debiased so
 the curve does not start at 0 (``s_t = w s_{t-1} + (1 - w) x_t``, shown as ``s_t / (1 - w^(t+1))``).
@@ -48,16 +49,22 @@ def ema_debiased(values: np.ndarray, weight: float) -> np.ndarray:
     return res
 
 
-class SmoothedCurves:
-    """Named curves on one plot, fed from history dicts ``{name: (steps, values)}``: NaN-safe,
-    downsampled, clipped to view, smoothed when the panel's weight is above 0 (the raw curve stays,
-    faint). A curve whose data did not change is left alone, so it is not repainted."""
+class Curves:
+    """Named curves on one plot, fed from history dicts ``{name: (steps, values)}``: NaN-safe (only finite
+    points are drawn), downsampled, clipped to view, the x range held on round bounds (``hold_x_range``).
+    A curve whose data did not change (metrics refreshed less often than losses) is left alone, so it is
+    not repainted.
+
+    With ``smooth=True`` the curves follow :meth:`set_weight` (a :class:`CurvesPanel`'s slider): above 0
+    they are smoothed with :func:`ema_debiased` and the raw values stay behind, faint; ``unsmoothed`` names
+    curves measured now and then (held-out metrics) that smoothing would only delay. Used on its own
+    (``smooth=False``, the default) it draws the raw values."""
 
     def __init__(self, plot: pg.PlotWidget, names: dict[str, str] | list[str], *, width: float = 1.5,
-                 smooth: bool = True, unsmoothed: tuple[str, ...] = ()):
+                 smooth: bool = False, unsmoothed: tuple[str, ...] = ()):
         self.plot = plot
         self.smooth = smooth
-        self.unsmoothed = set(unsmoothed)  # curves measured now and then (held-out metrics): never smoothed
+        self.unsmoothed = set(unsmoothed)
         self.weight = 0.0
         self.items: dict[str, pg.PlotDataItem] = {}
         self.raw: dict[str, pg.PlotDataItem] = {}
@@ -67,16 +74,16 @@ class SmoothedCurves:
             if smooth and key not in self.unsmoothed:
                 faint = pg.mkColor(color)
                 faint.setAlpha(70)
-                raw = plot.plot([], [], pen=pg.mkPen(faint, width=1))
-                raw.setDownsampling(auto=True, method="peak")
-                raw.setClipToView(True)
-                raw.setVisible(False)
-                self.raw[key] = raw
-            item = plot.plot([], [], name=label, pen=pg.mkPen(color, width=width))
-            item.setDownsampling(auto=True, method="peak")
-            item.setClipToView(True)
-            self.items[key] = item
+                self.raw[key] = self._add(plot.plot([], [], pen=pg.mkPen(faint, width=1)))
+                self.raw[key].setVisible(False)
+            self.items[key] = self._add(plot.plot([], [], name=label, pen=pg.mkPen(color, width=width)))
         self._shown: dict[str, tuple] = {}
+
+    @staticmethod
+    def _add(item: pg.PlotDataItem) -> pg.PlotDataItem:
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        return item
 
     def set_weight(self, weight: float) -> None:
         if not self.smooth or weight == self.weight:
@@ -125,7 +132,7 @@ class CurvesPanel(QtWidgets.QWidget):
     def __init__(self, smoothing: float = DEFAULT_SMOOTHING, parent=None):
         super().__init__(parent)
         self.plots: dict[str, pg.PlotWidget] = {}
-        self.curves: dict[str, SmoothedCurves] = {}
+        self.curves: dict[str, Curves] = {}
         self._smoothable: dict[str, bool] = {}
         self._hist: dict | None = None
         lay = QtWidgets.QVBoxLayout(self)
@@ -172,7 +179,7 @@ class CurvesPanel(QtWidgets.QWidget):
         return plot
 
     def set_curves(self, key: str, names: dict[str, str] | list[str], *, width: float = 1.5,
-                   unsmoothed: tuple[str, ...] = ()) -> SmoothedCurves:
+                   unsmoothed: tuple[str, ...] = ()) -> Curves:
         """(Re)create the curves of plot ``key`` (its old curves and legend entries are removed);
         ``unsmoothed`` names curves measured now and then (held-out metrics) that are never smoothed."""
         plot = self.plots[key]
@@ -183,7 +190,7 @@ class CurvesPanel(QtWidgets.QWidget):
                 legend = plot.getPlotItem().legend
                 if legend is not None:
                     legend.removeItem(item)
-        c = SmoothedCurves(plot, names, width=width, smooth=self._smoothable[key], unsmoothed=unsmoothed)
+        c = Curves(plot, names, width=width, smooth=self._smoothable[key], unsmoothed=unsmoothed)
         c.set_weight(self.weight)
         self.curves[key] = c
         return c

@@ -14,7 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from playground.ui.widgets import Curves, make_plot
+from playground.ui.panels.curves import Curves
+from playground.ui.widgets import make_plot
 
 from .plane import COLORS, lines_xy
 

@@ -10,16 +10,7 @@ from playground.ui.panels.image_grid import ImageGrid
 from playground.ui.widgets import PALETTE, make_plot
 
 from .canvas import DrawCanvas
-
-REAL = "#1f77b4"
-FAKE = "#e4572e"
-
-
-def _vbox(w: QtWidgets.QWidget) -> QtWidgets.QVBoxLayout:
-    lay = QtWidgets.QVBoxLayout(w)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setSpacing(2)
-    return lay
+from .common import vbox
 
 
 class LatentPanel(QtWidgets.QWidget):
@@ -30,7 +21,7 @@ class LatentPanel(QtWidgets.QWidget):
 
     def __init__(self):
         super().__init__()
-        lay = _vbox(self)
+        lay = vbox(self)
         self.plot = make_plot("VAE codes of test images", "z₁", "z₂")
         self.plot.getPlotItem().setAspectLocked(True)
         self.scatter = pg.ScatterPlotItem(size=3, pen=None)

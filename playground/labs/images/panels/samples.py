@@ -7,15 +7,7 @@ from PySide6 import QtWidgets
 
 from playground.ui.panels.image_grid import ImageGrid
 
-REAL = "#1f77b4"
-FAKE = "#e4572e"
-
-
-def _vbox(w: QtWidgets.QWidget) -> QtWidgets.QVBoxLayout:
-    lay = QtWidgets.QVBoxLayout(w)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setSpacing(2)
-    return lay
+from .common import vbox
 
 
 class SamplesPanel(QtWidgets.QWidget):
@@ -25,7 +17,7 @@ class SamplesPanel(QtWidgets.QWidget):
     def __init__(self, prefix: str, title: str):
         super().__init__()
         self.prefix = prefix
-        lay = _vbox(self)
+        lay = vbox(self)
         self.grid = ImageGrid(title, min_size=(150, 150))
         self.interp = ImageGrid("interpolation (slerp)", min_size=(150, 52))
         self.interp.setToolTip("Images along a great circle between two fixed codes (slerp: Gaussian codes "

@@ -6,17 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from playground.ui.widgets import Curves, make_plot
+from playground.ui.panels.curves import Curves
+from playground.ui.widgets import make_plot
 
-REAL = "#1f77b4"
-FAKE = "#e4572e"
-
-
-def _vbox(w: QtWidgets.QWidget) -> QtWidgets.QVBoxLayout:
-    lay = QtWidgets.QVBoxLayout(w)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setSpacing(2)
-    return lay
+from .common import FAKE, REAL, VAE, bar_plot, vbox
 
 
 class GanPanel(QtWidgets.QWidget):
@@ -25,7 +18,7 @@ class GanPanel(QtWidgets.QWidget):
 
     def __init__(self):
         super().__init__()
-        lay = _vbox(self)
+        lay = vbox(self)
         self.loss_plot = make_plot("GAN losses", "step", "", legend=True)
         self.curves = Curves(self.loss_plot, {"loss_d": "D loss", "loss_g": "G loss",
                                               "w_estimate": "E D(x) − E D(G(z)) (W estimate)"})
@@ -72,13 +65,11 @@ class VaePanel(QtWidgets.QWidget):
 
     def __init__(self):
         super().__init__()
-        lay = _vbox(self)
+        lay = vbox(self)
         self.recon_plot = make_plot("VAE terms (nats, log scale)", "step", "", legend=True, log_y=True)
         self.curves = Curves(self.recon_plot, {"recon": "reconstruction −log p(x|z)", "kl": "KL(q‖p)"})
         lay.addWidget(self.recon_plot, 3)
-        self.kl_plot = make_plot("KL per latent dimension", "dimension", "nats")
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#9467bd")
-        self.kl_plot.addItem(self.bars)
+        self.kl_plot, (self.bars,) = bar_plot("KL per latent dimension", "dimension", "nats", {"KL": VAE})
         lay.addWidget(self.kl_plot, 2)
 
     def set_curves(self, snap: dict) -> None:
@@ -105,18 +96,15 @@ class QualityPanel(QtWidgets.QWidget):
 
     def __init__(self):
         super().__init__()
-        lay = _vbox(self)
+        lay = vbox(self)
         self.text = QtWidgets.QLabel("quality: —")
         self.text.setWordWrap(True)
         self.text.setTextFormat(QtCore.Qt.RichText)
         lay.addWidget(self.text)
         row = self.row = QtWidgets.QHBoxLayout()
-        self.hist_plot = make_plot("classes of confident samples", "digit", "samples")
+        self.hist_plot, (self.bars_gan, self.bars_vae) = bar_plot(
+            "classes of confident samples", "digit", "samples", {"GAN": FAKE, "VAE": VAE}, width=0.4)
         self.hist_plot.getPlotItem().getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)]])
-        self.bars_gan = pg.BarGraphItem(x=[], height=[], width=0.4, brush=FAKE, name="GAN")
-        self.bars_vae = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#9467bd", name="VAE")
-        self.hist_plot.addItem(self.bars_gan)
-        self.hist_plot.addItem(self.bars_vae)
         row.addWidget(self.hist_plot, 1)
         self.curve_plot = make_plot("quality over time", "step", "", legend=True)
         self.curve_plot.setYRange(0, 1, padding=0.02)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
-from playground.ui.widgets import Curves, LabView, banner_label, make_plot
+from playground.ui.panels.curves import Curves
+from playground.ui.widgets import LabView, banner_label, make_plot
 
 from ..data import TableError, inspect
 from .panels import MarginalsGrid, PairTrendsPanel, PrivacyPanel, ScatterPanel, UsefulnessPanel
