@@ -14,6 +14,18 @@ import gc  # noqa: E402
 import pytest  # noqa: E402
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (the default, see pyproject): one worker per core, at most four. Every test process trains
+    on one thread (``PLAYGROUND_THREADS=1``), so two workers use a 2-core machine fully."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow training checks go first, so that the workers share them out early and the short tests fill
+    the end instead of one long check running alone after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _no_dangling_threads(request):
     yield
