@@ -58,6 +58,20 @@ def test_quality_of_a_table_against_itself_is_one():
     assert q["quality"] == pytest.approx(1.0)
 
 
+def test_strong_pairs_average_only_the_pairs_the_real_table_links_like_sdmetrics_report():
+    # a-b: ρ = 1 (kept); a-c: ρ = 0 (left out); c-d: Cramér's V of c's bins vs d = 1 (kept)
+    real = Table([num("a", [1, 2, 3, 4]), num("b", [2, 4, 6, 8]), num("c", [1, -1, -1, 1]),
+                  cat("d", [0, 1, 1, 0], "pq")])
+    strong = M.strong_pairs(real)
+    assert strong[0, 1] and strong[2, 3] and not strong[0, 2]
+    anti = Table([num("a", [1, 2, 3, 4]), num("b", [8, 6, 4, 2]), num("c", [1, -1, -1, 1]),
+                  cat("d", [0, 1, 1, 0], "pq")])
+    q = M.quality(real, anti)
+    kept = [q["pairs"][i, j] for i in range(4) for j in range(i + 1, 4) if strong[i, j]]
+    assert q["pair_trends_strong"] == pytest.approx(np.mean(kept))
+    assert q["pair_trends_strong"] < q["pair_trends"]  # the flipped pair a-b weighs more among the strong ones
+
+
 def test_associations_by_hand():
     t = Table([cat("a", [0, 0, 1, 1], "pq"), cat("b", [1, 1, 0, 0], "pq"), num("n", [1, 1, 5, 5]),
                num("m", [4, 3, 2, 1])])

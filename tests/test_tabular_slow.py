@@ -29,7 +29,8 @@ def test_tvae_reaches_the_targets_on_penguins():
     s = session("penguins-tvae")
     s.step(750)
     q = s.evaluate()
-    assert q["column_shapes"] >= 0.90 and q["pair_trends"] >= 0.86, q
+    # preset β 0.5, lr 3e-3: seeds 0-2 reach 0.89-0.90 at 500 steps, 0.91-0.92 at 1,000 (~25 CPU s in all)
+    assert q["column_shapes"] >= 0.90 and q["pair_trends"] >= 0.88, q
 
 
 def test_ctgan_learns_on_penguins():

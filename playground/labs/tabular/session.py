@@ -85,6 +85,7 @@ class TabularSession(Session):
         self._quality_step = -1
         self._notice = ""
         self._assoc_real = M.association(self.train_t)
+        self._strong = M.strong_pairs(self.train_t)
         self.G = self.C = self.enc = self.dec = None
         self.opts: dict[str, torch.optim.Optimizer] = {}
         if c.synth == "copula":
@@ -234,7 +235,7 @@ class TabularSession(Session):
         return t if t in self.train_t.names else M.default_target(self.train_t)
 
     def _quality(self, synth: Table) -> dict:
-        q = M.quality(self.train_t, synth)
+        q = M.quality(self.train_t, synth, self._strong)
         if self._quality_step != self.step_count:
             self._quality_step = self.step_count
             self.history.add(self.step_count, column_shapes=q["column_shapes"], pair_trends=q["pair_trends"],
@@ -243,7 +244,7 @@ class TabularSession(Session):
 
     def evaluate(self) -> dict[str, float]:
         q = self._quality(self.sample_table(self.n_eval, self._view_gen()))
-        return {k: q[k] for k in ("column_shapes", "pair_trends", "quality")}
+        return {k: q[k] for k in ("column_shapes", "pair_trends", "pair_trends_strong", "quality")}
 
     def _train_rows(self) -> set:
         if getattr(self, "_row_set", None) is None:
@@ -273,7 +274,7 @@ class TabularSession(Session):
         synth = self.sample_table(self.n_eval, self._view_gen())
         q = self._quality(synth)
         h = self._heavy_metrics(synth)
-        out.update({k: q[k] for k in ("column_shapes", "pair_trends", "quality")})
+        out.update({k: q[k] for k in ("column_shapes", "pair_trends", "pair_trends_strong", "quality")})
         out.update({k: h[k] for k in ("dcr_ratio", "exact_copies", "tstr_score", "trtr_score")})
         return out
 
