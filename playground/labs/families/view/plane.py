@@ -65,6 +65,7 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
         self.cbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get(CMAPS[family]), interactive=False,
                                     width=10, label="")
         self.cbar.axis.setWidth(None)  # as wide as its tick labels need, at any zoom (pyqtgraph fixes 45 px)
+        self.cbar.axis.setStyle(autoReduceTextSpace=False)  # ... and only ever wider: no re-layout per frame
         self.cbar.setImageItem(self.heat)
         self.addItem(self.cbar, row=1, col=1)
         self.ci.layout.setColumnStretchFactor(0, 1)
