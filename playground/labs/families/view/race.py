@@ -54,7 +54,7 @@ def hold_y(plot: pg.PlotWidget, values) -> None:
         if cur[0] <= lo and hi <= cur[1]:
             return  # the data is inside: nothing to redo
         lo, hi = min(lo, cur[0]), max(hi, cur[1])  # grow only
-    span = hi - lo if hi > lo else max(abs(hi), 1e-3)
+    span = hi - lo if hi > lo else (0.2 * abs(hi) or 1.0)  # one value: a range around it
     step = nice_ceil(span / 4)
     nlo = np.floor((lo - 0.05 * span) / step) * step
     nhi = np.ceil((hi + 0.05 * span) / step) * step
