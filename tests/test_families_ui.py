@@ -91,3 +91,30 @@ def test_race_plot_x_range_starts_at_zero_and_pads_a_lone_point(qtbot):
     race.clear()
     race.set_log({"gan": np.array([[10.0, 1.0, 1.0, 0.1, 0.9]])}, mixture=True)  # a new run starts over
     assert race.by_step.getPlotItem().getViewBox().viewRange()[0] == [0.0, 15.0]
+
+
+def test_race_y_range_holds_while_scrubbing_and_a_same_frame_resets_nothing(qtbot, monkeypatch):
+    import pyqtgraph as pg
+
+    from playground.labs.families.view.race import RacePanel
+
+    race = RacePanel()
+    qtbot.addWidget(race)
+    race.set_families(["gan"])
+    log = np.array([[10.0 * i, 1.0 * i, i % 8, 0.1 + 0.05 * i, 1.0 / (i + 1)] for i in range(1, 13)])
+    race.set_log({"gan": log}, mixture=True)  # the live end
+    vb = race.by_step.getPlotItem().getViewBox()
+    lo, hi = vb.viewRange()[1]
+    assert lo <= log[:, 3].min() and log[:, 3].max() <= hi  # the whole curve is visible
+    calls = []
+    for cls, name in ((pg.ViewBox, "setRange"), (pg.PlotItem, "setLabel"), (pg.PlotItem, "setTitle")):
+        monkeypatch.setattr(cls, name, lambda *a, _f=getattr(cls, name), _n=name, **k: (calls.append(_n), _f(*a, **k)))
+    race.set_log({"gan": log[:3]}, mixture=True)  # scrubbed back: inside the held bounds, nothing re-laid out
+    race.set_log({"gan": log}, mixture=True)  # and forward again
+    assert calls == [] and vb.viewRange()[1] == [lo, hi]
+    race.choice.setCurrentIndex(race.choice.findData("swd"))  # another metric: fitted afresh, every point shown
+    lo, hi = vb.viewRange()[1]
+    assert lo <= log[:, 4].min() and log[:, 4].max() <= hi < 2
+    vb.setYRange(0.2, 0.3, padding=0)  # the user's zoom is kept
+    race.set_log({"gan": log}, mixture=True)
+    assert vb.viewRange()[1] == [0.2, 0.3]

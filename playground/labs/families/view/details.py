@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from playground.ui.panels.curves import Curves
 from playground.ui.widgets import make_plot
 
+from .diffusion import hold_loss_y
 from .plane import COLORS, lines_xy
 
 
@@ -33,13 +34,16 @@ class GanDetail(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.plot = make_plot("GAN losses", "step", "loss", legend=True)
         self.curves = Curves(self.plot, {"gan_loss_d": "critic loss", "gan_loss_g": "generator loss"})
+        self.plot.getPlotItem().getAxis("left").setStyle(autoReduceTextSpace=False)  # width only grows
         lay.addWidget(self.plot)
 
     def draw(self, snap: dict) -> None:
         self.curves.update(snap["history"])
+        hold_loss_y(self.plot, snap["history"], ("gan_loss_d", "gan_loss_g"))
 
     def clear(self) -> None:
         self.curves.clear()
+        self.plot.getPlotItem().getViewBox().enableAutoRange(y=True)  # a new run: fit afresh
 
 
 class VaeDetail(QtWidgets.QWidget):
@@ -63,6 +67,7 @@ class VaeDetail(QtWidgets.QWidget):
         lay.addWidget(self.latent, 1)
         self.terms = make_plot("Reconstruction vs KL", "step", "nats", legend=True)
         self.curves = Curves(self.terms, {"vae_recon": "reconstruction −log p(x|z)", "vae_kl": "KL(q(z|x) ‖ p(z))"})
+        self.terms.getPlotItem().getAxis("left").setStyle(autoReduceTextSpace=False)  # width only grows
         lay.addWidget(self.terms, 1)
         self._circle = np.stack([np.cos(np.linspace(0, 2 * np.pi, 33)), np.sin(np.linspace(0, 2 * np.pi, 33))], 1)
 
@@ -76,9 +81,11 @@ class VaeDetail(QtWidgets.QWidget):
         self.ellipses.setData(xy[:, 0], xy[:, 1], connect="finite")
         self.centres.setData(mu[:, 0], mu[:, 1], brush=hue_brushes(np.asarray(d["post_x"])))
         self.curves.update(snap["history"])
+        hold_loss_y(self.terms, snap["history"], ("vae_recon", "vae_kl"))
 
     def clear(self) -> None:
         self.curves.clear()
+        self.terms.getPlotItem().getViewBox().enableAutoRange(y=True)  # a new run: fit afresh
 
 
 class FlowDetail(QtWidgets.QWidget):
@@ -109,6 +116,7 @@ class FlowDetail(QtWidgets.QWidget):
         row.addWidget(self.plot, 1)
         self.nll_plot = make_plot("Negative log-likelihood", "step", "nats")
         self.curves = Curves(self.nll_plot, {"flow_nll": "NLL"})
+        self.nll_plot.getPlotItem().getAxis("left").setStyle(autoReduceTextSpace=False)  # width only grows
         row.addWidget(self.nll_plot, 1)
         lay.addLayout(row, 1)
         self._d: dict | None = None
@@ -128,6 +136,7 @@ class FlowDetail(QtWidgets.QWidget):
             self.plot.setRange(xRange=(-e, e), yRange=(-e, e), padding=0)
         self._redraw()
         self.curves.update(snap["history"])
+        hold_loss_y(self.nll_plot, snap["history"], ("flow_nll",))
 
     def _redraw(self) -> None:
         k = self.slider.value()
@@ -142,3 +151,4 @@ class FlowDetail(QtWidgets.QWidget):
     def clear(self) -> None:
         self._d = None
         self.curves.clear()
+        self.nll_plot.getPlotItem().getViewBox().enableAutoRange(y=True)  # a new run: fit afresh

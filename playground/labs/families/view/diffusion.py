@@ -16,6 +16,14 @@ from playground.ui.panels.curves import Curves
 from playground.ui.widgets import make_plot
 
 from .plane import COLORS, REAL
+from .race import hold_y
+
+
+def hold_loss_y(plot, hist: dict, keys) -> None:
+    """Round y bounds that hold while the loss curves stay inside them (``race.hold_y``)."""
+    vals = [np.asarray(hist[k][1], np.float64) for k in keys if k in hist]
+    if vals:
+        hold_y(plot, np.concatenate(vals))
 
 
 class DiffusionDetail(QtWidgets.QWidget):
@@ -51,6 +59,7 @@ class DiffusionDetail(QtWidgets.QWidget):
         row.addWidget(self.field, 1)
         self.loss_plot = make_plot("Denoising loss ‖ε − ε̂‖²", "step", "")
         self.curves = Curves(self.loss_plot, {"diffusion_loss": "loss"})
+        self.loss_plot.getPlotItem().getAxis("left").setStyle(autoReduceTextSpace=False)  # width only grows
         row.addWidget(self.loss_plot, 1)
         lay.addLayout(row, 3)
         gal = QtWidgets.QHBoxLayout()
@@ -105,12 +114,15 @@ class DiffusionDetail(QtWidgets.QWidget):
                 k, pts = items[i]
                 pts = np.clip(np.nan_to_num(np.asarray(pts, np.float64)), -e, e)  # far-off points sit on the border
                 s.setData(pts[:, 0], pts[:, 1])
-                p.setTitle(f"{k} step{'s' if int(k) > 1 else ''}" + (" (all)" if int(k) == d["steps"] else ""),
-                           size="8pt")
+                title = f"{k} step{'s' if int(k) > 1 else ''}" + (" (all)" if int(k) == d["steps"] else "")
+                if p.getPlotItem().titleLabel.text != title:  # the same title again would re-lay out the plot
+                    p.setTitle(title, size="8pt")
                 p.setVisible(True)
             else:
                 p.setVisible(False)
         self.curves.update(snap["history"])
+        hold_loss_y(self.loss_plot, snap["history"], ("diffusion_loss",))
 
     def clear(self) -> None:
         self.curves.clear()
+        self.loss_plot.getPlotItem().getViewBox().enableAutoRange(y=True)  # a new run: fit afresh

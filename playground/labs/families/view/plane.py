@@ -65,6 +65,7 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
         self.cbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get(CMAPS[family]), interactive=False,
                                     width=10, label="")
         self.cbar.axis.setWidth(None)  # as wide as its tick labels need, at any zoom (pyqtgraph fixes 45 px)
+        self.cbar.axis.setStyle(autoReduceTextSpace=False)  # ... and only ever wider: no re-layout per frame
         self.cbar.setImageItem(self.heat)
         self.addItem(self.cbar, row=1, col=1)
         self.ci.layout.setColumnStretchFactor(0, 1)
@@ -80,6 +81,7 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
         self._extent = 3.0
         self._levels = (0.0, 1.0)
         self._label = ""
+        self._real: np.ndarray | None = None
         self.layers = {"heat": True, "real": True, "samples": True, "mesh": True, "paths": True}
 
     def set_title(self, text: str) -> None:
@@ -97,6 +99,9 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
 
     def show_real(self, real: np.ndarray) -> None:
         real = np.nan_to_num(np.asarray(real, np.float64))
+        if self._real is not None and np.array_equal(real, self._real):
+            return  # the same real data (every frame of a run): nothing to redo
+        self._real = real
         self.real.setData(real[:, 0], real[:, 1])
 
     def draw(self, snap: dict, real: np.ndarray | None = None) -> None:
@@ -107,9 +112,11 @@ class SamplesPlane(pg.GraphicsLayoutWidget):
             self.plot.setRange(xRange=(-e, e), yRange=(-e, e), padding=0)
         grid = np.asarray(d["heat"], np.float32)[::-1]  # the snapshot's row 0 is the top; the image's is at -e
         levels = self._fit_levels(grid, d["heat_label"])
-        if levels != self._levels or d["heat_label"] != self._label:
-            self._levels, self._label = levels, d["heat_label"]
+        if levels != self._levels:
+            self._levels = levels
             self.cbar.setLevels(levels)
+        if d["heat_label"] != self._label:  # the same label again would re-lay out and re-render the bar
+            self._label = d["heat_label"]
             self.cbar.setLabel("left", d["heat_label"])
         self.heat.setImage(np.nan_to_num(np.clip(grid, *levels), nan=levels[0]), autoLevels=False, levels=levels)
         self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))

@@ -35,6 +35,36 @@ def hold_x(plot: pg.PlotWidget, last: float) -> None:
         vb.setXRange(0.0, nice_ceil(1.25 * last), padding=0)
 
 
+def hold_y(plot: pg.PlotWidget, values) -> None:
+    """The y axis on round bounds that hold while the data stays inside them (scrubbing or a new point
+    re-lays out and re-renders no axis): like ``hold_x`` they only grow, when a value leaves them; every
+    finite value is inside (a curve is always fully visible as it grows). Auto-range (a new run, another
+    metric, the "A" button) fits them afresh; a range the user panned or zoomed to is kept."""
+    v = np.asarray(values, np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return
+    lo, hi = float(v.min()), float(v.max())
+    vb = plot.getPlotItem().getViewBox()
+    cur = tuple(vb.viewRange()[1])
+    held = getattr(vb, "_held_y", None)
+    if not vb.autoRangeEnabled()[1]:
+        if held is None or not np.allclose(cur, held, rtol=1e-6, atol=1e-12):
+            return  # the user's range
+        if cur[0] <= lo and hi <= cur[1]:
+            return  # the data is inside: nothing to redo
+        lo, hi = min(lo, cur[0]), max(hi, cur[1])  # grow only
+    span = hi - lo if hi > lo else (0.2 * abs(hi) or 1.0)  # one value: a range around it
+    step = nice_ceil(span / 4)
+    nlo = np.floor((lo - 0.05 * span) / step) * step
+    nhi = np.ceil((hi + 0.05 * span) / step) * step
+    if lo >= 0 > nlo:
+        nlo = 0.0  # a non-negative metric starts at 0, not below
+    vb.enableAutoRange(y=False)
+    vb.setYRange(float(nlo), float(nhi), padding=0)
+    vb._held_y = tuple(vb.viewRange()[1])
+
+
 METRICS = {"hq": ("High-quality fraction (↑)", 3), "modes": ("Modes captured (↑)", 2),
            "swd": ("Sliced Wasserstein distance (↓)", 4)}
 
@@ -60,12 +90,14 @@ class RacePanel(QtWidgets.QWidget):
         self.by_time = make_plot("vs training time", "seconds", "")
         for p in (self.by_step, self.by_time):
             p.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+            p.getPlotItem().getAxis("left").setStyle(autoReduceTextSpace=False)  # tick labels' width only grows
         plots.addWidget(self.by_step)
         plots.addWidget(self.by_time)
         lay.addLayout(plots, 1)
         self.curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self._log: dict = {}
         self._families: list[str] = []
+        self._ylabel = ""
 
     def set_families(self, families: list[str]) -> None:
         if families == self._families:
@@ -106,13 +138,22 @@ class RacePanel(QtWidgets.QWidget):
                 last = [max(last[0], float(np.nanmax(rows[ok, 0]))), max(last[1], float(np.nanmax(rows[ok, 1])))]
         hold_x(self.by_step, last[0])
         hold_x(self.by_time, last[1])
+        label = METRICS[key][0].split(" (")[0]
+        if label != self._ylabel:  # re-setting the same label re-lays out and re-renders the axis
+            self._ylabel = label
+            for p in (self.by_step, self.by_time):
+                p.getPlotItem().setLabel("left", label)
+                p.getPlotItem().getViewBox().enableAutoRange(y=True)  # another metric: fit its values afresh
+        values = [np.asarray(self._log.get(f, np.zeros((0, 5))), np.float64).reshape(-1, 5)[:, col]
+                  for f in self.curves]
+        values = np.concatenate(values) if values else np.zeros(0)
         for p in (self.by_step, self.by_time):
-            p.getPlotItem().setLabel("left", METRICS[key][0].split(" (")[0])
+            hold_y(p, values)
 
     def clear(self) -> None:
         self._log = {}
         for p in (self.by_step, self.by_time):
-            p.getPlotItem().getViewBox().enableAutoRange(x=True)  # a new run: the next points set the range
+            p.getPlotItem().getViewBox().enableAutoRange(x=True, y=True)  # a new run: the next points set the range
         for a, b in self.curves.values():
             a.setData([], [])
             b.setData([], [])
