@@ -151,10 +151,12 @@ def test_ctrl_c_stops_train_cleanly_and_saves(tmp_path):
             p.kill()
             p.communicate()
             continue
-        assert p.returncode == 130, stderr
+        if not stdout.strip():  # it was still starting up (importing): it stopped, but wait longer and retry
+            assert p.returncode in (130, -signal.SIGINT), stderr
+            continue
+        assert p.returncode == 130, stderr  # interrupted while training: a clean stop, the state saved
         assert "Traceback" not in stderr and "interrupted" in stderr
-        if stdout.strip():  # interrupted while training (not while still starting up)
-            break
+        break
     assert stdout.strip(), "Ctrl+C never stopped a training run"
     result = json.loads(stdout.strip().splitlines()[-1])
     assert result["steps"] > 0
