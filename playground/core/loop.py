@@ -69,7 +69,7 @@ class TrainLoop:
         if on != self.playing:
             self.playing = on
             self.next_due = time.perf_counter()
-            self.dirty = True
+            self.dirty = self.dirty or not on  # a pause sends the exact state at once; Play needs no full one
         self.wake.set()
 
     def stop(self) -> None:
@@ -173,9 +173,13 @@ class TrainLoop:
                     self.emit("playing", False)
                     self.emit("diverged", s.diverged)
             elif not did_work:
+                t_idle = time.perf_counter()
                 self.wake.wait(0.05)
                 self.wake.clear()
                 rate_t0, rate_steps = time.perf_counter(), 0
+                # full snapshots are spaced by training time: a pause does not make one due at Play (the
+                # paused view already shows the full state; an expensive snapshot would stall the restart)
+                last_full += rate_t0 - t_idle
         self.drain(only=("call", "save"))  # finish queued saves: closing never loses work
         self.session = None
 
@@ -190,6 +194,16 @@ class TrainLoop:
             self.playing = on
             self.next_due = time.perf_counter()
             self.emit("playing", on)
+        self.dirty = self.dirty or not on  # see set_playing_flag
+
+    def _rebuild(self, config) -> None:
+        """A fresh session in place of the old one. Nothing trains while it is built (requests run between
+        chunks), so the play state simply carries over: a pause-and-resume sent to the UI would race a Space
+        pressed just after Ctrl+R (the stale "playing" message undoing it). A build that fails stops playing."""
+        self._build(config)
+        if self.session is None:
+            self._set_playing(False)
+        self.next_due = time.perf_counter()
         self.dirty = True
 
     def _build(self, config) -> None:
@@ -255,11 +269,7 @@ class TrainLoop:
         elif kind == "max_hz":
             self.max_hz = float(arg)
         elif kind == "reset":
-            was = self.playing
-            self._set_playing(False)
-            self._build(arg if arg is not None else self.config)
-            if was and self.session is not None:
-                self._set_playing(True)
+            self._rebuild(arg if arg is not None else self.config)
         elif kind == "config":
             self._apply_config(arg)
         elif kind == "command":
@@ -330,10 +340,6 @@ class TrainLoop:
             self.dirty = True
             self.emit("config_changed", self.config)
             return
-        was = self.playing
-        self._set_playing(False)
-        self._build(new)
+        self._rebuild(new)
         keys = ", ".join(sorted(delta))
         self.emit("notice", f"Changed {keys}: this cannot change mid-run, so training restarted from step 0.")
-        if was and self.session is not None:
-            self._set_playing(True)
