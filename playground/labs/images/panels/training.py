@@ -103,7 +103,7 @@ class QualityPanel(QtWidgets.QWidget):
         lay.addWidget(self.text)
         row = self.row = QtWidgets.QHBoxLayout()
         self.hist_plot, (self.bars_gan, self.bars_vae) = bar_plot(
-            "classes of confident samples", "digit", "samples", {"GAN": FAKE, "VAE": VAE}, width=0.4)
+            "confident, by class", "digit", "samples", {"GAN": FAKE, "VAE": VAE}, width=0.4)
         self.hist_plot.getPlotItem().getAxis("bottom").setTicks([[(k, str(k)) for k in range(10)]])
         row.addWidget(self.hist_plot, 1)
         self.curve_plot = make_plot("quality over time", "step", "", legend=True)
@@ -128,7 +128,7 @@ class QualityPanel(QtWidgets.QWidget):
             names.update({"vae_confident_fraction": "VAE confident", "latent_knn_accuracy": "VAE 5-NN accuracy"}
                          if labelled else {"vae_precision": "VAE precision", "vae_recall": "VAE recall"})
         self.curves = Curves(self.curve_plot, names, width=2)
-        title = "classes of confident samples" + (" (GAN orange, VAE purple)" if gan and vae else "")
+        title = "confident, by class" + (" (GAN orange, VAE purple)" if gan and vae else "")
         self.hist_plot.setTitle(title, size="9pt")
 
     def set_curves(self, snap: dict) -> None:

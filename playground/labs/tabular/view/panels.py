@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from playground.ui.panels.hist_compare import REAL, SYNTH, HistogramCompare
-from playground.ui.widgets import HeatMap, make_plot
+from playground.ui.widgets import HeatMap, hold_x_range, make_plot
 
 MAX_CHARTS = 24
 
@@ -271,3 +271,6 @@ class UsefulnessPanel(QtWidgets.QWidget):
                 v = np.asarray(v, float)
                 ok = np.isfinite(v)
                 item.setData(np.asarray(s)[ok], v[ok])
+        last = [float(hist[k][0][-1]) for k in ("tstr_score", "trtr_score") if k in hist and len(hist[k][0])]
+        if last:  # from step 0 to a round bound past the last point (a lone point sat alone in −400…400)
+            hold_x_range(self.curve_plot, max(last))
