@@ -252,24 +252,26 @@ def make_plot(title: str = "", x: str = "", y: str = "", *, log_y: bool = False,
     return w
 
 
-def _nice_ceil(x: float) -> float:
-    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above x."""
-    if x <= 0:
+def nice_ceil(x: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above x (1 for x ≤ 0 or not
+    finite)."""
+    if not x > 0 or not np.isfinite(x):
         return 1.0
     k = 10.0 ** np.floor(np.log10(x))
-    return next(m * k for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * k >= x)
+    return float(next(m * k for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * k >= x * (1 - 1e-9)))
 
 
-def hold_x_range(plot: pg.PlotWidget, last_step: float) -> None:
-    """Keep a growing curve's x range on round bounds, extended by steps (to 1.25× the last step, rounded
-    up to a round number): the axis is not re-laid out and re-rendered at every new point, only when
-    the range grows (profiled: tick text re-rendering and autorange were half of a light frame's cost)."""
+def hold_x_range(plot: pg.PlotWidget, last_step: float, at_least: float = 1.0) -> None:
+    """Keep a growing curve's x range on round bounds, from 0 to 1.25× the last step (at least ``at_least``),
+    rounded up to a round number: a lone point sits inside the plot, and the axis is not re-laid out and
+    re-rendered at every new point, only when the range grows (profiled: tick text re-rendering and autorange
+    were half of a light frame's cost). A range the user panned or zoomed to is kept until a point leaves it."""
     vb = plot.getPlotItem().getViewBox()
     hi = vb.viewRange()[0][1]
     auto = vb.autoRangeEnabled()[0]
     if auto or last_step > hi:
         vb.enableAutoRange(x=False)
-        vb.setXRange(0, _nice_ceil(1.25 * max(last_step, 1.0)), padding=0)
+        vb.setXRange(0, nice_ceil(1.25 * max(last_step, at_least)), padding=0)
 
 
 class HeatMap(pg.GraphicsLayoutWidget):

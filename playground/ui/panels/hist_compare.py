@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 
 import playground.ui.widgets  # noqa: F401  (pyqtgraph's options and Qt binding)
-from playground.ui.widgets import _nice_ceil
+from playground.ui.widgets import nice_ceil
 
 REAL = "#1f77b4"
 SYNTH = "#e4572e"
@@ -106,5 +106,5 @@ class HistogramCompare(pg.PlotWidget):
         # (and its cached tick text) is not re-laid out at every frame. Set at the first frame in any case: the
         # view box's default range [0, 1] could pass the test and leave the y axis auto-ranging at every frame
         if self._top is None or not (need <= self._top <= 1.6 * need):
-            self._top = _nice_ceil(need * 1.15)
+            self._top = nice_ceil(need * 1.15)
             pi.setYRange(0, self._top, padding=0)

@@ -10,34 +10,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from playground.ui.widgets import make_plot
+from playground.ui.widgets import hold_x_range, make_plot, nice_ceil
 
 from ..config import TITLES
 from .plane import COLORS
 
 
-def nice_ceil(x: float) -> float:
-    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) at or above x (1 for x ≤ 0)."""
-    if not x > 0 or not np.isfinite(x):
-        return 1.0
-    k = 10.0 ** np.floor(np.log10(x))
-    return float(next(m * k for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * k >= x * (1 - 1e-9)))
-
-
-def hold_x(plot: pg.PlotWidget, last: float) -> None:
-    """The x axis from 0 to a round bound 1.25× past the furthest point: a lone point (right after Play, a
-    short run) sits inside the plot, not on a ±0.5 range around itself; the range only grows (no axis
-    re-layout per point), and a range the user panned or zoomed to is kept until a point leaves it."""
-    vb = plot.getPlotItem().getViewBox()
-    hi = vb.viewRange()[0][1]
-    if vb.autoRangeEnabled()[0] or last > hi:
-        vb.enableAutoRange(x=False)
-        vb.setXRange(0.0, nice_ceil(1.25 * last), padding=0)
-
-
 def hold_y(plot: pg.PlotWidget, values) -> None:
     """The y axis on round bounds that hold while the data stays inside them (scrubbing or a new point
-    re-lays out and re-renders no axis): like ``hold_x`` they only grow, when a value leaves them; every
+    re-lays out and re-renders no axis): like ``hold_x_range`` they only grow, when a value leaves them; every
     finite value is inside (a curve is always fully visible as it grows). Auto-range (a new run, another
     metric, the "A" button) fits them afresh; a range the user panned or zoomed to is kept."""
     v = np.asarray(values, np.float64).ravel()
@@ -129,23 +110,23 @@ class RacePanel(QtWidgets.QWidget):
         key = self.choice.currentData()
         col = METRICS[key][1]
         last = [0.0, 0.0]  # the furthest step and training time over the families
+        values = []
         for f, (a, b) in self.curves.items():
             rows = np.asarray(self._log.get(f, np.zeros((0, 5))), np.float64).reshape(-1, 5)
+            values.append(rows[:, col])
             ok = np.isfinite(rows[:, col])
             a.setData(rows[ok, 0], rows[ok, col])
             b.setData(rows[ok, 1], rows[ok, col])
             if ok.any():
                 last = [max(last[0], float(np.nanmax(rows[ok, 0]))), max(last[1], float(np.nanmax(rows[ok, 1])))]
-        hold_x(self.by_step, last[0])
-        hold_x(self.by_time, last[1])
+        hold_x_range(self.by_step, last[0], at_least=0.0)
+        hold_x_range(self.by_time, last[1], at_least=0.0)
         label = METRICS[key][0].split(" (")[0]
         if label != self._ylabel:  # re-setting the same label re-lays out and re-renders the axis
             self._ylabel = label
             for p in (self.by_step, self.by_time):
                 p.getPlotItem().setLabel("left", label)
                 p.getPlotItem().getViewBox().enableAutoRange(y=True)  # another metric: fit its values afresh
-        values = [np.asarray(self._log.get(f, np.zeros((0, 5))), np.float64).reshape(-1, 5)[:, col]
-                  for f in self.curves]
         values = np.concatenate(values) if values else np.zeros(0)
         for p in (self.by_step, self.by_time):
             hold_y(p, values)
