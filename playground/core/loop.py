@@ -84,18 +84,21 @@ class TrainLoop:
         full_interval = light_interval = 1.0 / self.max_hz
         rate_t0, rate_steps = time.perf_counter(), 0
         t_prev = time.perf_counter()
+        counting = False  # whether the last turn began while playing: its time is the account's
         while not self.quit:
             t_now = time.perf_counter()
-            if self.playing:
+            if counting:  # a turn is counted whole, even when a pause lands during its chunk
                 self.time_in["total"] += t_now - t_prev
             t_prev = t_now
             self.drain()
+            counting = self.playing
             s = self.session
             if self.quit:
                 break
             did_work = False
             if s is not None and (self.playing or self.steps_requested > 0):
                 single = not self.playing
+                counting = not single  # decided once: what this turn trains and spends is counted together
                 n = 1 if single else chunk
                 if self.speed > 0 and not single:  # speed cap: sleep until the next step is due
                     n = 1
@@ -114,7 +117,8 @@ class TrainLoop:
                     self.fail(e)
                     continue
                 dt = time.perf_counter() - t0
-                self.time_in["train"] += dt
+                if counting:  # steps taken one by one while paused are not the playing account's
+                    self.time_in["train"] += dt
                 did_work = True
                 rate_steps += n
                 if not single and self.speed == 0:  # adapt the chunk to ~CHUNK_S
@@ -158,7 +162,7 @@ class TrainLoop:
                 t_emit = time.perf_counter()
                 self.emit("snapshot", snap)
                 t_sent = time.perf_counter()
-                if self.playing:
+                if counting:
                     self.time_in["snapshot"] += cost
                     self.time_in["emit"] += t_sent - t_emit
                 # the next one is due once training has had the rest of the time: an expensive
