@@ -244,8 +244,10 @@ ORDERS = (("bare", "headless", "app"), ("headless", "app", "bare"), ("app", "bar
 def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, steps: int | None = None,
                  warmup: int = 1) -> dict[str, Any]:
     bare_fn = bare_loop(spec.name)
+    t0 = time.perf_counter()
     session = spec.make_session(config, device=str(device), seed=0)
     app = AppRun(spec, preset, config, device)
+    t_setup = time.perf_counter()
     runs: dict[str, list] = {"bare": [], "headless": [], "app": []}
     apps: list[dict] = []
     try:
@@ -264,6 +266,7 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
             for k in runs:
                 runs[k].append(got[k]["app_steps_per_s"] if k == "app" else got[k])
     finally:
+        t_rounds = time.perf_counter()
         close_s = app.close()
     late = sorted(x for a in apps for x in a["late"])
     pct = (lambda q: late[min(len(late) - 1, int(q * len(late)))]) if late else (lambda q: float("nan"))
@@ -296,6 +299,7 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
         "spread": {k: _spread(v) for k, v in runs.items() if v and None not in v},
         "rounds": rounds,
         "warmup_rounds": warmup,
+        "phase_seconds": {"setup": t_setup - t0, "rounds": t_rounds - t_setup, "close": time.perf_counter() - t_rounds},
     }
 
 
@@ -332,13 +336,17 @@ def _bench(args, labs, device, configure_threads) -> int:
         preset = args.preset or spec.default_preset
         t0 = time.perf_counter()
         res = bench_config(spec, preset, spec.make_config(preset), device, **kw)
-        res["startup_ms"] = statistics.median(startup_ms(spec.name) for _ in range(min(3, args.rounds)))
+        t1 = time.perf_counter()
+        res["startup_ms"] = statistics.median(startup_ms(spec.name) for _ in range(min(2, args.rounds)))
+        res["phase_seconds"]["startup"] = time.perf_counter() - t1
         results["labs"][spec.name] = res
         if spec.name == "gan" and not args.preset:
             results["labs"]["gan-lab-size"] = bench_config(spec, None, spec.make_config(None, GAN_LAB_SIZE), device,
                                                            **kw)
             if args.rss_steps:
+                t1 = time.perf_counter()
                 res["rss_growth_mb"] = rss_growth(args.rss_steps, device)
+                res["phase_seconds"]["rss"] = time.perf_counter() - t1
                 res["rss_steps"] = args.rss_steps
         res["bench_seconds"] = time.perf_counter() - t0
         if not args.json:

@@ -74,11 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--preset")
     b.add_argument("--device", default="cpu")
     b.add_argument("--json", action="store_true")
-    b.add_argument("--rounds", type=int, default=16, help="measured rounds (bare, headless, app in rotating order)")
+    b.add_argument("--rounds", type=int, default=30, help="measured rounds (bare, headless, app in rotating order)")
     b.add_argument("--warmup", type=int, default=1, help="rounds run first and left out")
     b.add_argument("--seconds", type=float, default=1.0, help="length of each measurement")
     b.add_argument("--steps", type=int, help="measure this many steps each time instead of --seconds")
-    b.add_argument("--rss-steps", type=int, default=50_000, help="steps of the GAN's long memory run (0: none)")
+    b.add_argument("--rss-steps", type=int, default=20_000, help="steps of the GAN's long memory run (0: none)")
     b.add_argument("--threads", type=int, default=1)
 
     st = sub.add_parser("selftest", help="train every lab a few steps, render each offscreen, start the worker once")

@@ -274,6 +274,42 @@ def hold_x_range(plot: pg.PlotWidget, last_step: float, at_least: float = 1.0) -
         vb.setXRange(0, nice_ceil(1.25 * max(last_step, at_least)), padding=0)
 
 
+def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None) -> None:
+    """The y axis on round bounds that hold while the data stays inside them (scrubbing or a new point
+    re-lays out and re-renders no axis): like ``hold_x_range`` they grow when a value leaves them; every
+    finite value is inside (a curve is always fully visible as it grows). With ``shrink`` they are also fitted
+    afresh when the data spans less than that share of them (a loss that fell, smoothing turned on). Auto-range
+    (a new run, another metric, the "A" button) fits them afresh; a range the user panned or zoomed to is kept.
+    On a log axis pass the values as they are: the range is held in decades."""
+    v = np.asarray(values, np.float64).ravel()
+    if plot.getPlotItem().ctrl.logYCheck.isChecked():
+        v = np.log10(v[v > 0])
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return
+    lo, hi = float(v.min()), float(v.max())
+    vb = plot.getPlotItem().getViewBox()
+    cur = tuple(vb.viewRange()[1])
+    held = getattr(vb, "_held_y", None)
+    if not vb.autoRangeEnabled()[1]:
+        if held is None or not np.allclose(cur, held, rtol=1e-6, atol=1e-12):
+            return  # the user's range
+        inside = cur[0] <= lo and hi <= cur[1]
+        if inside and not (shrink and hi - lo < shrink * (cur[1] - cur[0])):
+            return  # the data is inside (and fills enough of it): nothing to redo
+        if not shrink:
+            lo, hi = min(lo, cur[0]), max(hi, cur[1])  # grow only
+    span = hi - lo if hi > lo else (0.2 * abs(hi) or 1.0)  # one value: a range around it
+    step = nice_ceil(span / 4)
+    nlo = np.floor((lo - 0.05 * span) / step) * step
+    nhi = np.ceil((hi + 0.05 * span) / step) * step
+    if lo >= 0 > nlo and not plot.getPlotItem().ctrl.logYCheck.isChecked():
+        nlo = 0.0  # a non-negative metric starts at 0, not below
+    vb.enableAutoRange(y=False)
+    vb.setYRange(float(nlo), float(nhi), padding=0)
+    vb._held_y = tuple(vb.viewRange()[1])
+
+
 class HeatMap(pg.GraphicsLayoutWidget):
     """An image with fixed colour levels, a colour bar, a title and optional tick labels.
 

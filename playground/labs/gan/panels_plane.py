@@ -27,6 +27,8 @@ class DataPlane(QtWidgets.QWidget):
         self.view = view
         self._extent = 3.0
         self._levels = (0.0, 1.0)
+        self._real_shown: np.ndarray | None = None  # the real points the scatter holds (None: unknown)
+        self._heat_rect: tuple | None = None
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -52,7 +54,7 @@ class DataPlane(QtWidgets.QWidget):
         bar.setSpacing(4)
 
         self.tools = DrawTools(self.view, learner="the generator")
-        self.tools.drawn_changed.connect(lambda p: self.real.setData(p[:, 0], p[:, 1]))
+        self.tools.drawn_changed.connect(self._show_drawn)
         self.draw_mode, self.brush = self.tools.mode, self.tools.brush
         bar.addWidget(QtWidgets.QLabel("Step only:"))
         self.teach_btns = {}
@@ -91,7 +93,7 @@ class DataPlane(QtWidgets.QWidget):
         self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL))
         self.fake = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(FAKE))
         self.centers = pg.ScatterPlotItem(size=9, symbol="+", pen=pg.mkPen("k", width=1.5), brush=None)
-        self.arrows = pg.PlotCurveItem(pen=pg.mkPen((20, 20, 20, 220), width=1.2), connect="pairs")
+        self.arrows = pg.PlotCurveItem(pen=pg.mkPen((20, 20, 20, 220), width=1), connect="pairs")
         self.tips = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(20, 20, 20, 220))
         for item in (self.real, self.fake, self.centers, self.arrows, self.tips):
             self.plot.addItem(item)
@@ -101,6 +103,10 @@ class DataPlane(QtWidgets.QWidget):
         self.plot.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
         left.addWidget(self.plane, 1)
         self.tools.attach(self.vb)
+
+    def _show_drawn(self, p: np.ndarray) -> None:
+        self._real_shown = None
+        self.real.setData(p[:, 0], p[:, 1])
 
     def draw(self, snap: dict) -> None:
         e = float(snap["extent"])
@@ -128,13 +134,17 @@ class DataPlane(QtWidgets.QWidget):
             self.cbar.setLabel("left", label)
         # row 0 of d_grid is the top (largest y); the image draws row 0 at y = -e, so flip it
         self.heat.setImage(np.nan_to_num(grid[::-1], nan=levels[0]), autoLevels=False, levels=levels)
-        self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
+        if self._heat_rect != (e, grid.shape):  # the rect's transform depends on the image's size too
+            self._heat_rect = (e, grid.shape)
+            self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
         # samples
         if not self.tools.drawing or snap.get("drawn") is None:
             real = np.nan_to_num(snap["real"])
         else:
             real = self.tools.drawn
-        self.real.setData(real[:, 0], real[:, 1])
+        if self._real_shown is None or not np.array_equal(self._real_shown, real):  # the data set rarely changes
+            self._real_shown = np.array(real)
+            self.real.setData(real[:, 0], real[:, 1])
         fake = np.nan_to_num(snap["fake"], nan=0.0, posinf=1e6, neginf=-1e6)
         self.fake.setData(fake[:, 0], fake[:, 1])
         c = snap.get("centers")

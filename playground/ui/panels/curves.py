@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from playground.ui.widgets import PALETTE, hold_x_range, make_plot, small_font
+from playground.ui.widgets import PALETTE, hold_x_range, hold_y_range, make_plot, small_font
 
 DEFAULT_SMOOTHING = 0.6  # TensorBoard's default
 
@@ -81,6 +81,9 @@ class Curves:
 
     @staticmethod
     def _add(item: pg.PlotDataItem) -> pg.PlotDataItem:
+        # peak downsampling to one bucket per pixel column (its min and max: what the eye sees) instead of
+        # pyqtgraph's default five: a 4,000-point history at 1.5 px cost 14 ms a paint, 6 ms now (measured)
+        item.opts["autoDownsampleFactor"] = 1.0
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
         return item
@@ -94,6 +97,7 @@ class Curves:
             raw.setVisible(weight > 0)
 
     def update(self, hist: dict) -> None:
+        changed = False
         for key, item in self.items.items():
             if key not in hist:
                 continue
@@ -102,6 +106,7 @@ class Curves:
             if self._shown.get(key) == sig:
                 continue
             self._shown[key] = sig
+            changed = True
             s = np.asarray(s)
             v = np.asarray(v, np.float64)
             smooth = self.smooth and self.weight > 0 and key not in self.unsmoothed
@@ -113,6 +118,11 @@ class Curves:
                 self.raw[key].setData(s[fin], v[fin])
             if len(s):
                 hold_x_range(self.plot, float(s[-1]))
+        if changed:  # round y bounds that hold while the curves stay inside and fill half of them
+            shown = [i.yData for i in (*self.items.values(), *self.raw.values())
+                     if i.isVisible() and i.yData is not None and len(i.yData)]
+            if shown:
+                hold_y_range(self.plot, np.concatenate(shown), shrink=0.5)
 
     def clear(self) -> None:
         self._shown.clear()

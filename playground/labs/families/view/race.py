@@ -10,41 +10,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from playground.ui.widgets import hold_x_range, make_plot, nice_ceil
+from playground.ui.widgets import hold_x_range, make_plot
+from playground.ui.widgets import hold_y_range as hold_y
 
 from ..config import TITLES
 from .plane import COLORS
-
-
-def hold_y(plot: pg.PlotWidget, values) -> None:
-    """The y axis on round bounds that hold while the data stays inside them (scrubbing or a new point
-    re-lays out and re-renders no axis): like ``hold_x_range`` they only grow, when a value leaves them; every
-    finite value is inside (a curve is always fully visible as it grows). Auto-range (a new run, another
-    metric, the "A" button) fits them afresh; a range the user panned or zoomed to is kept."""
-    v = np.asarray(values, np.float64).ravel()
-    v = v[np.isfinite(v)]
-    if not v.size:
-        return
-    lo, hi = float(v.min()), float(v.max())
-    vb = plot.getPlotItem().getViewBox()
-    cur = tuple(vb.viewRange()[1])
-    held = getattr(vb, "_held_y", None)
-    if not vb.autoRangeEnabled()[1]:
-        if held is None or not np.allclose(cur, held, rtol=1e-6, atol=1e-12):
-            return  # the user's range
-        if cur[0] <= lo and hi <= cur[1]:
-            return  # the data is inside: nothing to redo
-        lo, hi = min(lo, cur[0]), max(hi, cur[1])  # grow only
-    span = hi - lo if hi > lo else (0.2 * abs(hi) or 1.0)  # one value: a range around it
-    step = nice_ceil(span / 4)
-    nlo = np.floor((lo - 0.05 * span) / step) * step
-    nhi = np.ceil((hi + 0.05 * span) / step) * step
-    if lo >= 0 > nlo:
-        nlo = 0.0  # a non-negative metric starts at 0, not below
-    vb.enableAutoRange(y=False)
-    vb.setYRange(float(nlo), float(nhi), padding=0)
-    vb._held_y = tuple(vb.viewRange()[1])
-
 
 METRICS = {"hq": ("High-quality fraction (↑)", 3), "modes": ("Modes captured (↑)", 2),
            "swd": ("Sliced Wasserstein distance (↓)", 4)}
