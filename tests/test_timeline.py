@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import zipfile
 
@@ -211,3 +212,24 @@ def test_record_cli_writes_a_recording_that_loads(tmp_path, capsys):
     assert main(["gui", "--replay", str(tmp_path / "missing.pgrec")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "missing.pgrec: no such file" in err[-1]
+
+
+def test_branch_point_folders_of_killed_runs_are_swept(tmp_path):
+    """A killed app never removes its branch-point folder; the next start removes folders whose process is
+    gone and keeps those of live processes."""
+    import subprocess
+    import sys
+
+    from playground.core.files import sweep_stale_folders
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    gone = tmp_path / f"playground-timeline-{dead.pid}-abc"
+    (gone / "run-1").mkdir(parents=True)
+    (gone / "run-1" / "ckpt-000000010.pgs").write_bytes(b"x")
+    mine = tmp_path / f"playground-timeline-{os.getpid()}-def"
+    mine.mkdir()
+    other = tmp_path / "playground-timeline-old"  # not in the pid format: not ours to judge
+    other.mkdir()
+    assert sweep_stale_folders("playground-timeline-", str(tmp_path)) == 1
+    assert not gone.exists() and mine.exists() and other.exists()

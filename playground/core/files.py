@@ -6,6 +6,8 @@ Torch-free and Qt-free: views call it before anything reaches a session.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,3 +82,32 @@ def read_user_text(path: str | Path, *, max_bytes: int, error: type[Exception] =
         raise error(f"{name}: not UTF-8 text (invalid byte 0x{raw[e.start]:02x} at offset {e.start}); "
                     "save it as UTF-8") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def sweep_stale_folders(prefix: str, tmp: str | None = None) -> int:
+    """Remove temp folders named ``<prefix><pid>-...`` whose process is gone (a killed app never ran its
+    clean-up). Folders of live processes, of other users and of this process are kept; nothing is done on
+    Windows (no cheap, safe liveness check there). Returns how many were removed."""
+    if os.name == "nt":
+        return 0
+    tmp = tmp or tempfile.gettempdir()
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-")
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return 0
+    removed = 0
+    for name in names:
+        m = pattern.match(name)
+        if m is None or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # alive
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, OSError):
+            continue  # another user's process, or an impossible id: not ours to judge
+        shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+        removed += 1
+    return removed

@@ -26,6 +26,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.core import config as cfgmod
+from playground.core.files import sweep_stale_folders
 from playground.core.recording import Recording
 
 CKPT_EVERY_S = 20.0  # seconds of training between two saved training states (branch points)
@@ -33,8 +34,6 @@ MAX_CKPTS = 10
 PLAYBACK_FPS = [("2 frames/s", 2), ("5 frames/s", 5), ("10 frames/s", 10), ("20 frames/s", 20),
                 ("30 frames/s", 30)]
 _CKPT_RE = re.compile(r"^ckpt-(\d+)\.pgs$")
-
-
 def _max_bytes() -> int:
     """The recording's memory cap: ``PLAYGROUND_RECORDING_MB`` (300 by default; 0 turns recording off)."""
     try:
@@ -64,7 +63,8 @@ class Timeline(QtWidgets.QWidget):
         self._pending_branch: int | None = None
         self._play_s = 0.0  # seconds of training since the last saved state
         self._last_t: float | None = None
-        self._ckpt_root = tempfile.mkdtemp(prefix="playground-timeline-")
+        sweep_stale_folders("playground-timeline-")  # left by killed runs: their finalizer never ran
+        self._ckpt_root = tempfile.mkdtemp(prefix=f"playground-timeline-{os.getpid()}-")
         weakref.finalize(self, shutil.rmtree, self._ckpt_root, True)
         self._ckpt_dir: Path | None = None
         self._ckpt_n = 0
