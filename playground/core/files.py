@@ -14,8 +14,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it), then put back
-os.umask(_UMASK)
+_umask: int | None = None
+
+
+def _current_umask() -> int:
+    """The process's umask, read once when first needed (not at import): from /proc where Linux offers it,
+    else by setting it and putting it back (os.umask can only be read that way)."""
+    global _umask
+    if _umask is None:
+        try:
+            with open("/proc/self/status") as f:
+                _umask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+        except (OSError, StopIteration, ValueError, IndexError):
+            _umask = os.umask(0o022)
+            os.umask(_umask)
+    return _umask
 
 
 @contextmanager
@@ -27,7 +40,7 @@ def atomic_write(path: str | Path) -> Iterator[BinaryIO]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         try:
-            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_current_umask()
             os.chmod(tmp, mode)
         except OSError:
             pass  # permissions are a nicety: the write still goes through

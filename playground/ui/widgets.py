@@ -37,6 +37,8 @@ if not getattr(pg.AxisItem.__init__, "_playground_cached", False):
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#7f7f7f", "#bcbd22"]
+REAL_COLOR = "#1f77b4"  # real data, in every lab
+GENERATED_COLOR = "#e4572e"  # what a model generated, in every lab
 
 
 class LabView(QtWidgets.QWidget):

@@ -8,9 +8,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.ui.panels.draw2d import DrawTools, DrawViewBox
+from playground.ui.widgets import GENERATED_COLOR, REAL_COLOR
 
-REAL = "#1f77b4"
-FAKE = "#e4572e"
+REAL = REAL_COLOR
+FAKE = GENERATED_COLOR
 
 
 class DataPlane(QtWidgets.QWidget):

@@ -17,10 +17,10 @@ import numpy as np
 import pyqtgraph as pg
 
 import playground.ui.widgets  # noqa: F401  (pyqtgraph's options and Qt binding)
-from playground.ui.widgets import nice_ceil
+from playground.ui.widgets import GENERATED_COLOR, REAL_COLOR, nice_ceil
 
-REAL = "#1f77b4"
-SYNTH = "#e4572e"
+REAL = REAL_COLOR
+SYNTH = GENERATED_COLOR
 
 
 class HistogramCompare(pg.PlotWidget):

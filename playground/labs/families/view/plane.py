@@ -12,8 +12,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from playground.ui.panels.draw2d import DrawViewBox
+from playground.ui.widgets import REAL_COLOR
 
-REAL = "#1f77b4"
+REAL = REAL_COLOR
 COLORS = {"gan": "#d62728", "vae": "#9467bd", "flow": "#2ca02c", "diffusion": "#e07b00"}
 CMAPS = {"gan": "CET-D1A", "vae": "viridis", "flow": "viridis", "diffusion": "viridis"}
 

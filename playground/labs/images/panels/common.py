@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from playground.ui.widgets import make_plot
+from playground.ui.widgets import GENERATED_COLOR, REAL_COLOR, make_plot
 
-REAL = "#1f77b4"
-FAKE = "#e4572e"
+REAL = REAL_COLOR
+FAKE = GENERATED_COLOR
 VAE = "#9467bd"
 
 
