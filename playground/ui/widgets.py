@@ -276,13 +276,14 @@ def hold_x_range(plot: pg.PlotWidget, last_step: float, at_least: float = 1.0) -
         vb.setXRange(0, nice_ceil(1.25 * max(last_step, at_least)), padding=0)
 
 
-def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None) -> None:
+def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None, headroom: float = 0.0) -> None:
     """The y axis on round bounds that hold while the data stays inside them (scrubbing or a new point
     re-lays out and re-renders no axis): like ``hold_x_range`` they grow when a value leaves them; every
     finite value is inside (a curve is always fully visible as it grows). With ``shrink`` they are also fitted
     afresh when the data spans less than that share of them (a loss that fell, smoothing turned on). Auto-range
     (a new run, another metric, the "A" button) fits them afresh; a range the user panned or zoomed to is kept.
-    On a log axis pass the values as they are: the range is held in decades."""
+    On a log axis pass the values as they are: the range is held in decades. ``headroom``: the share of the
+    height kept free above the data (a legend sits there, over no curve)."""
     v = np.asarray(values, np.float64).ravel()
     if plot.getPlotItem().ctrl.logYCheck.isChecked():
         v = np.log10(v[v > 0])
@@ -296,7 +297,7 @@ def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None) -> No
     if not vb.autoRangeEnabled()[1]:
         if held is None or not np.allclose(cur, held, rtol=1e-6, atol=1e-12):
             return  # the user's range
-        inside = cur[0] <= lo and hi <= cur[1]
+        inside = cur[0] <= lo and hi <= cur[1] - headroom * (cur[1] - cur[0])
         if inside and not (shrink and hi - lo < shrink * (cur[1] - cur[0])):
             return  # the data is inside (and fills enough of it): nothing to redo
         if not shrink:
@@ -307,6 +308,8 @@ def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None) -> No
     nhi = np.ceil((hi + 0.05 * span) / step) * step
     if lo >= 0 > nlo and not plot.getPlotItem().ctrl.logYCheck.isChecked():
         nlo = 0.0  # a non-negative metric starts at 0, not below
+    if 0 < headroom < 0.5:
+        nhi = nlo + (nhi - nlo) / (1 - headroom)
     vb.enableAutoRange(y=False)
     vb.setYRange(float(nlo), float(nhi), padding=0)
     vb._held_y = tuple(vb.viewRange()[1])

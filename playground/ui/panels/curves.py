@@ -77,6 +77,7 @@ class Curves:
                 self.raw[key] = self._add(plot.plot([], [], pen=pg.mkPen(faint, width=1)))
                 self.raw[key].setVisible(False)
             self.items[key] = self._add(plot.plot([], [], name=label, pen=pg.mkPen(color, width=width)))
+        self._legend_fit: tuple | None = None  # (viewbox width, entries) the legend's columns were fitted to
         self._shown: dict[str, tuple] = {}
 
     @staticmethod
@@ -122,13 +123,49 @@ class Curves:
             shown = [i.yData for i in (*self.items.values(), *self.raw.values())
                      if i.isVisible() and i.yData is not None and len(i.yData)]
             if shown:
-                hold_y_range(self.plot, np.concatenate(shown), shrink=0.5)
+                hold_y_range(self.plot, np.concatenate(shown), shrink=0.5, headroom=self._legend_share())
+
+    def _legend_share(self) -> float:
+        """The share of the plot's height the legend takes at its top (kept free of curves). Its entries go
+        side by side, as many columns as fit the plot's width: a short band rather than a tall block."""
+        legend = self.plot.getPlotItem().legend
+        vb = self.plot.getPlotItem().getViewBox()
+        h, w = vb.height(), vb.width()
+        if legend is None or not legend.isVisible() or not legend.items or h <= 0:
+            return 0.0
+        top = (legend.opts.get("offset") or (0, 1))[1] > 0  # pyqtgraph anchors a legend with offset y ≤ 0 at the bottom
+        fit = (round(w), len(legend.items))
+        if fit != self._legend_fit:
+            self._legend_fit = fit
+            for cols in range(min(len(legend.items), 4), 0, -1):
+                _lay_out_legend(legend, cols)
+                if legend.boundingRect().width() <= w - 12:
+                    break
+        return min(0.4, (legend.boundingRect().height() + 8) / h) if top else 0.0
 
     def clear(self) -> None:
         self._shown.clear()
         for item in (*self.items.values(), *self.raw.values()):
             item.setData([], [])
         self.plot.getPlotItem().getViewBox().enableAutoRange(x=True)
+
+
+def _lay_out_legend(legend: pg.LegendItem, cols: int) -> None:
+    """Put a legend's entries in ``cols`` columns on a fresh grid (pyqtgraph's own ``setColumnCount`` reads
+    the old grid's row and column counts, which never shrink, and loses entries after a re-layout)."""
+    old = legend.layout
+    lay = QtWidgets.QGraphicsGridLayout()
+    lay.setVerticalSpacing(old.verticalSpacing())
+    lay.setHorizontalSpacing(old.horizontalSpacing())
+    lay.setContentsMargins(*old.getContentsMargins())
+    for sample, label in legend.items:
+        old.removeItem(sample)
+        old.removeItem(label)
+    legend.setLayout(lay)  # Qt deletes the old grid; the entries stay the legend's children
+    legend.layout, legend.columnCount = lay, cols
+    for sample, label in legend.items:
+        legend._addItemToLayout(sample, label)
+    legend.updateSize()
 
 
 class CurvesPanel(QtWidgets.QWidget):
