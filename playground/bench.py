@@ -387,6 +387,9 @@ def _print(name: str, r: dict) -> None:
           f"(promise ≤ {PROMISES['close_s']:.0f})")
     if "startup_ms" in r:
         print(f"  start-up  {r['startup_ms']:.0f} ms to the first window")
+    ph = r.get("phase_seconds") or {}
+    if ph:
+        print("  took      " + ", ".join(f"{k} {v:.0f} s" for k, v in ph.items()))
     if "rss_growth_mb" in r:
         print(f"  memory    {r['rss_growth_mb']:+.1f} MB over {r['rss_steps']:,} headless steps (promise ≤ "
               f"{PROMISES['rss_growth_mb']:.0f})")
