@@ -30,6 +30,7 @@ class DataPlane(QtWidgets.QWidget):
         self._levels = (0.0, 1.0)
         self._real_shown: np.ndarray | None = None  # the real points the scatter holds (None: unknown)
         self._heat_rect: tuple | None = None
+        self._cbar_label = ""
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -129,8 +130,8 @@ class DataPlane(QtWidgets.QWidget):
             c = float(np.median(finite)) if finite.size else 0.0
             levels = (c - max(m, 1e-3), c + max(m, 1e-3))
             label = "critic score D(x)"
-        if levels != self._levels or self.cbar.axis.labelText != label:
-            self._levels = levels
+        if levels != self._levels or label != self._cbar_label:  # unchanged: the bar's axes are not re-rendered
+            self._levels, self._cbar_label = levels, label
             self.cbar.setLevels(levels)
             self.cbar.setLabel("left", label)
         # row 0 of d_grid is the top (largest y); the image draws row 0 at y = -e, so flip it
