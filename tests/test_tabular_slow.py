@@ -16,13 +16,15 @@ def session(preset, seed=0):
     return spec.make_session(spec.make_config(preset), device="cpu", seed=seed)
 
 
-def test_copula_fits_in_seconds_with_good_marginals():
+def test_copula_mixture_reaches_the_targets_in_seconds():
     session("penguins-copula")  # imports and reading the file are not the copula's time
     t0 = time.perf_counter()
     s = session("penguins-copula", seed=1)
     q = s.evaluate()
     assert time.perf_counter() - t0 < 5.0
-    assert q["column_shapes"] >= 0.95 and q["pair_trends"] >= 0.80  # the copula misses multi-modal pairs
+    # one copula per species (the column with the strongest associations): 0.93 on seeds 0-2 (one copula: 0.85)
+    assert q["column_shapes"] >= 0.95 and q["pair_trends"] >= 0.90, q
+    assert s.copula.split == "species" and len(s.copula.parts) == 3
 
 
 def test_tvae_reaches_the_targets_on_penguins():
