@@ -107,3 +107,28 @@ def test_train_on_synthetic_scores():
     r = Table([num("x", x), num("z", 2 * x + 1)])
     assert M.ml_score(r, r, "z") > 0.95  # R² of a linear target
     assert not math.isnan(M.ml_score(t, t, "x"))
+
+
+def test_copula_mixture_splits_by_the_most_associated_column_and_pools_small_groups():
+    import torch
+
+    from playground.labs.tabular.copula import GaussianCopula, split_column
+
+    rng = np.random.default_rng(0)
+    g = np.repeat([0, 1, 2, 3], [150, 150, 150, 10])  # group 3 too small for a copula of its own
+    centre = np.array([0.0, 10.0, 5.0, 5.0])[g]  # not monotone in the category order
+    x = centre + rng.normal(size=len(g))
+    y = -centre + rng.normal(size=len(g))
+    noise = rng.integers(0, 2, len(g))  # a categorical column linked to nothing
+    t = Table([cat("g", g, "abcd"), num("x", x), num("y", y), cat("n", noise, "uv")])
+    assert split_column(t) == 0
+    cop = GaussianCopula(t, seed=0)
+    assert cop.split == "g" and len(cop.parts) == 4  # three groups of their own, the small one pooled
+    s = cop.sample(3000, torch.Generator().manual_seed(0))
+    sg, sx = s.column("g").values, s.column("x").values
+    for k, mean in ((0, 0.0), (1, 10.0), (2, 5.0)):
+        assert abs(sx[sg == k].mean() - mean) < 0.3  # each category keeps its own bump
+        assert abs((sg == k).mean() - 150 / 460) < 0.04
+    assert M.quality(t, s)["pair_trends"] > 0.93
+    flat = Table([cat("n", noise, "uv"), num("x", rng.normal(size=len(g)))])
+    assert split_column(flat) is None and len(GaussianCopula(flat).parts) == 1  # nothing to split by: one copula

@@ -16,13 +16,15 @@ def session(preset, seed=0):
     return spec.make_session(spec.make_config(preset), device="cpu", seed=seed)
 
 
-def test_copula_fits_in_seconds_with_good_marginals():
+def test_copula_mixture_reaches_the_targets_in_seconds():
     session("penguins-copula")  # imports and reading the file are not the copula's time
     t0 = time.perf_counter()
     s = session("penguins-copula", seed=1)
     q = s.evaluate()
     assert time.perf_counter() - t0 < 5.0
-    assert q["column_shapes"] >= 0.95 and q["pair_trends"] >= 0.80  # the copula misses multi-modal pairs
+    # one copula per species (the column with the strongest associations): 0.93 on seeds 0-2 (one copula: 0.85)
+    assert q["column_shapes"] >= 0.95 and q["pair_trends"] >= 0.90, q
+    assert s.copula.split == "species" and len(s.copula.parts) == 3
 
 
 def test_tvae_reaches_the_targets_on_penguins():
@@ -33,8 +35,10 @@ def test_tvae_reaches_the_targets_on_penguins():
     assert q["column_shapes"] >= 0.90 and q["pair_trends"] >= 0.88, q
 
 
-def test_ctgan_learns_on_penguins():
+def test_ctgan_preset_comes_close_to_the_targets_on_penguins():
     s = session("penguins-ctgan")
-    s.step(250)
-    q = s.evaluate()  # measured 0.84-0.86 / 0.68-0.69 here; the untrained generator scores 0.84 / 0.51
-    assert q["column_shapes"] >= 0.82 and q["pair_trends"] >= 0.64, q
+    s.step(1200)  # the preset's default
+    q = s.evaluate()
+    # preset (batch 100, pac 2, critic lr 1e-3, averaged generator): seeds 0-2 score 0.93-0.96 / 0.874-0.892 at
+    # 1,200 steps (33-36 CPU s); the paper's settings 0.85-0.92 / 0.76-0.82 at 1,000 (51-58 CPU s)
+    assert q["column_shapes"] >= 0.92 and q["pair_trends"] >= 0.86, q

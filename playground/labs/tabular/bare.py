@@ -8,13 +8,27 @@ from __future__ import annotations
 
 
 def bare_tabular(config, device, seconds: float, steps: int | None = None) -> float:
+    import copy
+
     import numpy as np
     import torch
 
     from playground.core.timing import rate as _rate
     from playground.shared.gan import gradient_penalty
 
-    from .model import CondSampler, Critic, Decoder, Encoder, Generator, SpanIndex, activate, cond_loss, pack, tvae_loss
+    from .model import (
+        CondSampler,
+        Critic,
+        Decoder,
+        Encoder,
+        Generator,
+        SpanIndex,
+        activate,
+        cond_loss,
+        ema_update,
+        pack,
+        tvae_loss,
+    )
     from .session import _prepared, _stamp
 
     c = config
@@ -42,6 +56,7 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
     G = Generator(c.z_dim, sampler.c, enc.dim, c.g_width).to(device)
     C = Critic(enc.dim + sampler.c, c.pac, c.d_width).to(device)
     C.gen = gen
+    G_ema = copy.deepcopy(G).eval().requires_grad_(False) if c.g_ema > 0 else None
     og = torch.optim.Adam(G.parameters(), lr=c.lr_g, betas=(0.5, 0.9), weight_decay=1e-6)
     oc = torch.optim.Adam(C.parameters(), lr=c.lr_d, betas=(0.5, 0.9), weight_decay=1e-6)
 
@@ -65,5 +80,7 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
         og.zero_grad(set_to_none=True)
         loss.backward()
         og.step()
+        if G_ema is not None:
+            ema_update(G_ema, G, c.g_ema)
 
     return _rate(step, device, seconds, steps)

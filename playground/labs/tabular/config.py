@@ -43,6 +43,9 @@ class TabularConfig:
     n_critic: int = param(1, "Critic steps per generator step", lo=1, hi=20, live=True, group="CTGAN", when=GAN)
     gp_weight: float = param(10.0, "Gradient-penalty weight λ (WGAN-GP)", lo=0.0, hi=100.0, live=True,
                              group="CTGAN", when=GAN, step=1.0)
+    g_ema: float = param(0.0, "Sample from an exponential moving average of the generator's weights with this "
+                         "decay (0: the last weights, as in the paper; 0.99: an average over ~100 steps)", lo=0.0,
+                         hi=0.9999, group="CTGAN", when=GAN, step=0.001)
     tau: float = param(0.2, "Gumbel-softmax temperature of the one-hot outputs", lo=0.05, hi=5.0, live=True,
                        group="CTGAN", when=GAN, step=0.05)
     # TVAE

@@ -10,6 +10,14 @@ two-category column (present/missing) in the copula.
 Sampling: z ~ N(0, Σ) (Cholesky), u = Φ(z), x_j = F_j⁻¹(u_j) (the empirical quantile, interpolated, for
 numbers; the category whose interval holds u for categories). Nothing is trained: fitting takes
 milliseconds, so the lab's training loop has nothing to do for this synthesizer.
+
+One Gaussian copula cannot hold a relation that is not monotone: penguins' body measures are three bumps, one
+per species, and the category intervals give the species an order the bumps do not follow (Pair Trends 0.85).
+So ``GaussianCopula`` is a mixture: the rows are split by the categorical column that carries the strongest
+associations (the largest mean Cramér's V / correlation ratio with the other columns, if ≥ MIN_SPLIT; chosen
+from the data), one Gaussian copula is fitted per category (its own marginals and correlations), and a
+synthetic row first draws its category with the real frequency, then its values from that category's copula.
+Categories with few rows share one copula. Penguins split by species: Pair Trends 0.93; diamonds by clarity.
 """
 
 from __future__ import annotations
@@ -20,7 +28,9 @@ import torch
 from .data import Table
 
 
-class GaussianCopula:
+class _Copula:
+    """One Gaussian copula over all the columns of ``table``."""
+
     def __init__(self, table: Table, seed: int = 0, device="cpu"):
         rng = np.random.default_rng(seed)
         self.template = table
@@ -94,3 +104,63 @@ def _interval_draw(codes: np.ndarray, freq: np.ndarray, rng: np.random.Generator
 def _category_of(u: np.ndarray, freq: np.ndarray) -> np.ndarray:
     edges = np.cumsum(freq)[:-1]
     return np.searchsorted(edges, u, side="right").astype(np.int64)
+
+
+MAX_GROUPS = 20  # a split column has 2..MAX_GROUPS categories
+MIN_SPLIT = 0.2  # ... and a mean association with the other columns of at least this
+
+
+def split_column(table: Table) -> int | None:
+    """The categorical column that carries the strongest associations (mean of its Cramér's V / correlation
+    ratio with every other column), if that mean reaches MIN_SPLIT; None otherwise."""
+    from .metrics import association
+
+    if len(table.columns) < 2:
+        return None
+    a = association(table)
+    best, best_v = None, MIN_SPLIT
+    for j, c in enumerate(table.columns):
+        if c.kind != "categorical" or not 2 <= len(np.unique(c.values)) <= MAX_GROUPS:
+            continue
+        v = (a[j].sum() - 1.0) / (len(a) - 1)
+        if v >= best_v:
+            best, best_v = j, v
+    return best
+
+
+class GaussianCopula:
+    """A mixture of Gaussian copulas: one per category of the column that carries the strongest associations
+    (``split_column``), each fitted on that category's rows, weighted by the category's frequency. Categories
+    with fewer than ``min_rows`` rows share one copula (the split column is then an ordinary column in it);
+    with no such column, or fewer than two large categories, it is a single Gaussian copula."""
+
+    def __init__(self, table: Table, seed: int = 0, device="cpu", min_rows: int | None = None):
+        self.template = table
+        n = len(table)
+        min_rows = min_rows if min_rows is not None else max(30, 3 * len(table.columns))
+        j = split_column(table)
+        groups: list[np.ndarray] = []
+        if j is not None:
+            codes = table.columns[j].values
+            big = [k for k in np.unique(codes) if (codes == k).sum() >= min_rows]
+            if len(big) >= 2:
+                groups = [np.flatnonzero(codes == k) for k in big]
+                rest = np.flatnonzero(~np.isin(codes, big))
+                if len(rest):
+                    groups.append(rest)
+        self.split = table.columns[j].name if groups else None
+        if not groups:
+            groups = [np.arange(n)]
+        self.parts = [_Copula(table.take(g), seed + i, device) for i, g in enumerate(groups)]
+        self.weights = torch.tensor([len(g) / max(n, 1) for g in groups], dtype=torch.float64)
+
+    def sample(self, n: int, gen: torch.Generator) -> Table:
+        if len(self.parts) == 1:
+            return self.parts[0].sample(n, gen)
+        which = torch.multinomial(self.weights.to(gen.device), n, replacement=True, generator=gen).cpu()
+        counts = torch.bincount(which, minlength=len(self.parts)).tolist()
+        tables = [p.sample(k, gen) for p, k in zip(self.parts, counts) if k > 0]
+        order = torch.randperm(n, generator=gen, device=gen.device).cpu().numpy()  # groups mixed, not in blocks
+        vals = {c.name: np.concatenate([t.column(c.name).values for t in tables])[order]
+                for c in self.template.columns}
+        return self.template.like(vals)

@@ -12,6 +12,9 @@ CTGAN
       α̂ = tanh(FC(h2)), β̂ and d̂ = gumbel-softmax₀.₂(FC(h2));
   critic with PacGAN (pac = 10 rows judged together): (pac·(D + C)) -> 2 × [FC₂₅₆, LeakyReLU 0.2, dropout 0.5]
       -> score; WGAN-GP loss; the generator also minimises the cross-entropy between cond and its d̂_{i*}.
+  optional (``g_ema`` > 0; not in the paper): rows are sampled from an exponential moving average of the
+  generator's weights (Yazıcı et al., ICLR 2019, "The Unusual Effectiveness of Averaging in GAN Training"),
+  which smooths the GAN's step-to-step oscillation out of the samples; training is unchanged.
 TVAE
   encoder: r -> 2 × [FC₁₂₈, ReLU] -> μ, log σ² (latent 128); decoder: z -> 2 × [FC₁₂₈, ReLU] ->
   α̂ ~ N(tanh(FC(h)), δ) with a learned δ per α, β̂ and d̂ = softmax(FC(h)); loss = -ELBO.
@@ -160,6 +163,14 @@ class Critic(nn.Module):
                 keep = torch.rand(h.shape, generator=self.gen, device=h.device) >= self.p
                 h = h * keep / (1 - self.p)
         return self.out(h).squeeze(-1)
+
+
+@torch.no_grad()
+def ema_update(avg: nn.Module, model: nn.Module, decay: float) -> None:
+    """avg ← decay·avg + (1 − decay)·model for every weight; buffers (BatchNorm's statistics) copied."""
+    torch._foreach_lerp_(list(avg.parameters()), list(model.parameters()), 1.0 - decay)
+    for a, b in zip(avg.buffers(), model.buffers()):
+        a.copy_(b)
 
 
 def pack(rows: torch.Tensor, pac: int) -> torch.Tensor:  # (B, d) -> (B/pac, pac·d)

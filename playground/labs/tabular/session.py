@@ -3,6 +3,7 @@ snapshots how the synthetic rows compare with the real ones (see ``metrics``).""
 
 from __future__ import annotations
 
+import copy
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from .model import (
     SpanIndex,
     activate,
     cond_loss,
+    ema_update,
     gumbel,
     pack,
     tvae_loss,
@@ -86,7 +88,7 @@ class TabularSession(Session):
         self._notice = ""
         self._assoc_real = M.association(self.train_t)
         self._strong = M.strong_pairs(self.train_t)
-        self.G = self.C = self.enc = self.dec = None
+        self.G = self.C = self.enc = self.dec = self.G_ema = None
         self.opts: dict[str, torch.optim.Optimizer] = {}
         if c.synth == "copula":
             self.copula = GaussianCopula(self.train_t, 0, self.device)  # fitted the same whatever the seed
@@ -100,6 +102,8 @@ class TabularSession(Session):
             self.G = Generator(c.z_dim, self.sampler.c, d, c.g_width).to(self.device)
             self.C = Critic(d + self.sampler.c, c.pac, c.d_width).to(self.device)
             self.C.gen = self.gen
+            if c.g_ema > 0:  # the averaged generator that samples (never trained itself)
+                self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
             self.opts = {"G": torch.optim.Adam(self.G.parameters(), lr=c.lr_g, betas=(0.5, 0.9), weight_decay=1e-6),
                          "C": torch.optim.Adam(self.C.parameters(), lr=c.lr_d, betas=(0.5, 0.9), weight_decay=1e-6)}
         else:
@@ -159,6 +163,8 @@ class TabularSession(Session):
         self.opts["G"].zero_grad(set_to_none=True)
         loss_g.backward()
         self.opts["G"].step()
+        if self.G_ema is not None:
+            ema_update(self.G_ema, self.G, c.g_ema)
         self.record(loss_d=loss_d.detach(), loss_g=loss_g.detach(), cond_ce=ce.detach())
 
     def apply_live(self, changes: dict[str, Any]) -> None:
@@ -176,17 +182,18 @@ class TabularSession(Session):
         """``n`` synthetic rows (eval mode, the given random generator: training's stream is untouched)."""
         if self.config.synth == "copula":
             return self.copula.sample(n, gen)
-        mods = [m for m in (self.G, self.dec) if m is not None]
+        G = self.G_ema if self.G_ema is not None else self.G
+        mods = [m for m in (G, self.dec) if m is not None]
         was = [m.training for m in mods]
         for m in mods:
             m.eval()
         out = []
         for i in range(0, n, 4096):
             b = min(4096, n - i)
-            if self.G is not None:
+            if G is not None:
                 cond = (self.sampler.sample(b, gen, train=False)[0] if self.sampler.q else self.x.new_zeros(b, 0))
                 z = torch.randn(b, self.config.z_dim, generator=gen, device=self.device)
-                out.append(activate(self.G(torch.cat([z, cond], 1)), self.ix, gen, hard=True))
+                out.append(activate(G(torch.cat([z, cond], 1)), self.ix, gen, hard=True))
             else:
                 raw = self.dec(torch.randn(b, self.config.latent, generator=gen, device=self.device))
                 ti = self.ix.tanh_idx
@@ -223,8 +230,8 @@ class TabularSession(Session):
 
     # -- persistence -------------------------------------------------------------------------------
     def modules(self) -> dict[str, torch.nn.Module]:
-        return {k: m for k, m in (("G", self.G), ("C", self.C), ("enc", self.enc), ("dec", self.dec))
-                if m is not None}
+        return {k: m for k, m in (("G", self.G), ("C", self.C), ("enc", self.enc), ("dec", self.dec),
+                                  ("G_ema", self.G_ema)) if m is not None}
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return dict(self.opts)
