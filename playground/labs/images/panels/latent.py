@@ -15,9 +15,10 @@ from .common import vbox
 
 class LatentPanel(QtWidgets.QWidget):
     """Fixed training images' codes (the model sees every image) coloured by class, each class's digit
-    written at its centre (2-D latent: z itself; more: the first two principal components), the drawn digit's code as a star, and the decoded
-    manifold. Reads ``scatter`` (n, 2), ``scatter_labels`` (n,) or None, ``scatter_axes``, ``manifold``
-    (M², S, S[, 3]), ``manifold_n``, ``latent``, ``drawn`` (its ``code``)."""
+    written at its centre (2-D latent: z itself; more: the first two principal components), the drawn
+    digit's code as a star, and the decoded manifold. Reads ``scatter`` (n, 2), ``scatter_labels`` (n,) or
+    None, ``scatter_axes``, ``manifold`` (M², S, S[, 3]), ``manifold_n``, ``latent``, ``drawn`` (its
+    ``code``)."""
 
     def __init__(self):
         super().__init__()
