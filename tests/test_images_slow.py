@@ -26,5 +26,7 @@ def test_mnist_dcgan_covers_every_class_early():
 
 
 def test_mnist_vae_2d_codes_carry_the_class():
-    m = _train("mnist-vae-2d", 1000)  # ~17 CPU-s; the 0.88 target is not reached yet (0.66 at 3,000)
-    assert m["latent_knn_accuracy"] >= 0.42, m  # chance is 0.1; measured 0.555 / 0.575 / 0.504 (seeds 0-2) at 1,000
+    # ~20 CPU-s with start-up. The preset's 1,800 steps reach 0.71 / 0.72 / 0.64 (seeds 0-2, ~51 CPU-s); the
+    # issue's 0.88 is not reached (see the README)
+    m = _train("mnist-vae-2d", 600)
+    assert m["latent_knn_accuracy"] >= 0.45, m  # leave-one-out 5-NN, chance 0.1; seeds 0-2 at 600: 0.62 / 0.62 / 0.52

@@ -14,15 +14,16 @@ from .common import vbox
 
 
 class LatentPanel(QtWidgets.QWidget):
-    """The test images' codes coloured by class, each class's digit written at its centre (2-D latent: z
-    itself; more: the first two principal components), the drawn digit's code as a star, and the decoded
-    manifold. Reads ``scatter`` (n, 2), ``scatter_labels`` (n,) or None, ``scatter_axes``, ``manifold``
-    (M², S, S[, 3]), ``manifold_n``, ``latent``, ``drawn`` (its ``code``)."""
+    """Fixed training images' codes (the model sees every image) coloured by class, each class's digit
+    written at its centre (2-D latent: z itself; more: the first two principal components), the drawn
+    digit's code as a star, and the decoded manifold. Reads ``scatter`` (n, 2), ``scatter_labels`` (n,) or
+    None, ``scatter_axes``, ``manifold`` (M², S, S[, 3]), ``manifold_n``, ``latent``, ``drawn`` (its
+    ``code``)."""
 
     def __init__(self):
         super().__init__()
         lay = vbox(self)
-        self.plot = make_plot("VAE codes of test images", "z₁", "z₂")
+        self.plot = make_plot("VAE codes of training images", "z₁", "z₂")
         self.plot.getPlotItem().setAspectLocked(True)
         self.scatter = pg.ScatterPlotItem(size=3, pen=None)
         self.marker = pg.ScatterPlotItem(size=18, symbol="star", pen=pg.mkPen("k", width=1.5), brush="#ffdd00")

@@ -41,7 +41,7 @@ class RealStrip(ImageGrid):
 
 
 class PairsPanel(ImageGrid):
-    """Eight test images over their VAE reconstructions. Reads ``vae_pairs`` (2, 8, S, S[, 3])."""
+    """Eight fixed training images over their VAE reconstructions. Reads ``vae_pairs`` (2, 8, S, S[, 3])."""
 
     def __init__(self):
         super().__init__("VAE: inputs over reconstructions", min_size=(120, 50))
