@@ -250,16 +250,19 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
     t_setup = time.perf_counter()
     runs: dict[str, list] = {"bare": [], "headless": [], "app": []}
     apps: list[dict] = []
+    spent = {"bare": 0.0, "headless": 0.0, "app": 0.0}  # wall seconds each kind took, set-up and warm-up included
     try:
         for i in range(warmup + rounds):
             got: dict[str, Any] = {}
             for kind in ORDERS[i % len(ORDERS)]:
+                k0 = time.perf_counter()
                 if kind == "bare":
                     got[kind] = bare_fn(config, device, seconds, steps) if bare_fn is not None else None
                 elif kind == "headless":
                     got[kind] = headless(spec, config, device, seconds, steps, session=session)
                 else:
                     got[kind] = app.measure(seconds, steps)
+                spent[kind] += time.perf_counter() - k0
             if i < warmup:
                 continue
             apps.append(got["app"])
@@ -300,6 +303,7 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
         "rounds": rounds,
         "warmup_rounds": warmup,
         "phase_seconds": {"setup": t_setup - t0, "rounds": t_rounds - t_setup, "close": time.perf_counter() - t_rounds},
+        "round_seconds": {k: v / max(warmup + rounds, 1) for k, v in spent.items()},
     }
 
 
