@@ -60,7 +60,8 @@ class GanPanel(QtWidgets.QWidget):
 
 
 class VaePanel(QtWidgets.QWidget):
-    """The ELBO's two terms over time (log scale: reconstruction is ~100× the KL), KL per latent dimension as
+    """The ELBO's two terms over time (log scale: reconstruction is ~100× the KL; linear once a Gaussian decoder's
+    −log p(x|z) goes below 0), KL per latent dimension as
     bars (posterior collapse: bars at zero). Reads ``history`` (recon, kl), ``kl_dims`` (L,)."""
 
     def __init__(self):
@@ -68,12 +69,25 @@ class VaePanel(QtWidgets.QWidget):
         lay = vbox(self)
         self.recon_plot = make_plot("VAE terms (nats, log scale)", "step", "", legend=True, log_y=True)
         self.curves = Curves(self.recon_plot, {"recon": "reconstruction −log p(x|z)", "kl": "KL(q‖p)"})
+        self._log = True
         lay.addWidget(self.recon_plot, 3)
         self.kl_plot, (self.bars,) = bar_plot("KL per latent dimension", "dimension", "nats", {"KL": VAE})
         lay.addWidget(self.kl_plot, 2)
 
     def set_curves(self, snap: dict) -> None:
-        self.curves.update(snap["history"])
+        hist = snap["history"]
+        # a Gaussian decoder's −log p(x|z) is a density's: it goes below 0 once σ is small, and a log axis would
+        # drop the curve there; such a run is shown on a linear axis
+        rec = np.asarray(hist["recon"][1], np.float64) if "recon" in hist else np.zeros(0)
+        log = not bool((rec[np.isfinite(rec)] <= 0).any())
+        if log != self._log:
+            self._log = log
+            pi = self.recon_plot.getPlotItem()
+            pi.setLogMode(y=log)
+            pi.setTitle("VAE terms (nats, log scale)" if log else "VAE terms (nats)", size="10pt")
+            pi.getViewBox().enableAutoRange(y=True)  # the held range was in the other scale
+            self.curves._shown.clear()
+        self.curves.update(hist)
 
     def set(self, snap: dict) -> None:
         kl = snap.get("kl_dims")
