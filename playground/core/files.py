@@ -119,7 +119,7 @@ def sweep_stale_folders(prefix: str, tmp: str | None = None) -> int:
             continue  # alive
         except ProcessLookupError:
             pass
-        except (PermissionError, OverflowError, OSError):
+        except (OverflowError, OSError):
             continue  # another user's process, or an impossible id: not ours to judge
         shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
         removed += 1

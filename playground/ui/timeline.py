@@ -34,6 +34,8 @@ MAX_CKPTS = 10
 PLAYBACK_FPS = [("2 frames/s", 2), ("5 frames/s", 5), ("10 frames/s", 10), ("20 frames/s", 20),
                 ("30 frames/s", 30)]
 _CKPT_RE = re.compile(r"^ckpt-(\d+)\.pgs$")
+
+
 def _max_bytes() -> int:
     """The recording's memory cap: ``PLAYGROUND_RECORDING_MB`` (300 by default; 0 turns recording off)."""
     try:

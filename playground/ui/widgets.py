@@ -285,7 +285,8 @@ def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None, headr
     On a log axis pass the values as they are: the range is held in decades. ``headroom``: the share of the
     height kept free above the data (a legend sits there, over no curve)."""
     v = np.asarray(values, np.float64).ravel()
-    if plot.getPlotItem().ctrl.logYCheck.isChecked():
+    log_y = plot.getPlotItem().ctrl.logYCheck.isChecked()
+    if log_y:
         v = np.log10(v[v > 0])
     v = v[np.isfinite(v)]
     if not v.size:
@@ -306,7 +307,7 @@ def hold_y_range(plot: pg.PlotWidget, values, shrink: float | None = None, headr
     step = nice_ceil(span / 4)
     nlo = np.floor((lo - 0.05 * span) / step) * step
     nhi = np.ceil((hi + 0.05 * span) / step) * step
-    if lo >= 0 > nlo and not plot.getPlotItem().ctrl.logYCheck.isChecked():
+    if lo >= 0 > nlo and not log_y:
         nlo = 0.0  # a non-negative metric starts at 0, not below
     if 0 < headroom < 0.5:
         nhi = nlo + (nhi - nlo) / (1 - headroom)

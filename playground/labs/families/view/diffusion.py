@@ -13,17 +13,16 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from playground.ui.panels.curves import Curves
-from playground.ui.widgets import make_plot
+from playground.ui.widgets import hold_y_range, make_plot
 
 from .plane import COLORS, REAL
-from .race import hold_y
 
 
 def hold_loss_y(plot, hist: dict, keys) -> None:
-    """Round y bounds that hold while the loss curves stay inside them (``race.hold_y``)."""
+    """Round y bounds that hold while the loss curves stay inside them (``widgets.hold_y_range``)."""
     vals = [np.asarray(hist[k][1], np.float64) for k in keys if k in hist]
     if vals:
-        hold_y(plot, np.concatenate(vals))
+        hold_y_range(plot, np.concatenate(vals))
 
 
 class DiffusionDetail(QtWidgets.QWidget):

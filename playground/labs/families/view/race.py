@@ -10,8 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from playground.ui.widgets import hold_x_range, make_plot
-from playground.ui.widgets import hold_y_range as hold_y
+from playground.ui.widgets import hold_x_range, hold_y_range, make_plot
 
 from ..config import TITLES
 from .plane import COLORS
@@ -99,7 +98,7 @@ class RacePanel(QtWidgets.QWidget):
                 p.getPlotItem().getViewBox().enableAutoRange(y=True)  # another metric: fit its values afresh
         values = np.concatenate(values) if values else np.zeros(0)
         for p in (self.by_step, self.by_time):
-            hold_y(p, values)
+            hold_y_range(p, values)
 
     def clear(self) -> None:
         self._log = {}

@@ -86,7 +86,6 @@ class VaePanel(QtWidgets.QWidget):
             pi.setLogMode(y=log)
             pi.setTitle("VAE terms (nats, log scale)" if log else "VAE terms (nats)", size="10pt")
             pi.getViewBox().enableAutoRange(y=True)  # the held range was in the other scale
-            self.curves._shown.clear()
         self.curves.update(hist)
 
     def set(self, snap: dict) -> None:
