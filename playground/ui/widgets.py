@@ -134,9 +134,13 @@ class LabView(QtWidgets.QWidget):
             return
         key = next(iter(self._lv_jobs))
         part = self._lv_jobs.pop(key)
-        if self._lv_jobs:
-            self._job_timer.start()
-        self._run_part(key, *part)
+        try:
+            self._run_part(key, *part)
+        finally:
+            # the next part is due only from now: the paint this part asked for, and any timer that fell due
+            # while it ran, go first (started before the part, the next part would run before them)
+            if self._lv_jobs:
+                self._job_timer.start()
 
     def flush_drawing(self) -> None:
         """Run every queued part now (tests, ``playground snapshot``); hidden panels' parts included."""

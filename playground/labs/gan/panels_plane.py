@@ -128,6 +128,8 @@ class DataPlane(QtWidgets.QWidget):
             cur = max((hi - lo) / 2, 1e-3)
             m = m if (m > cur * 1.25 or m < cur * 0.5) else cur  # hysteresis: no flicker
             c = float(np.median(finite)) if finite.size else 0.0
+            if m == cur and abs(c - (lo + hi) / 2) <= 0.2 * cur:
+                c = (lo + hi) / 2  # the centre holds too: the bar's axis is re-rendered only when the levels move
             levels = (c - max(m, 1e-3), c + max(m, 1e-3))
             label = "critic score D(x)"
         if levels != self._levels or label != self._cbar_label:  # unchanged: the bar's axes are not re-rendered
