@@ -300,6 +300,7 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
         "play_latency_ms": med("play_latency_ms"),
         "close_s": close_s,
         "spread": {k: _spread(v) for k, v in runs.items() if v and None not in v},
+        "round_rates": {k: v for k, v in runs.items() if v and None not in v},  # steps/s, round by round
         "rounds": rounds,
         "warmup_rounds": warmup,
         "phase_seconds": {"setup": t_setup - t0, "rounds": t_rounds - t_setup, "close": time.perf_counter() - t_rounds},

@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--warmup", type=int, default=1, help="rounds run first and left out")
     b.add_argument("--seconds", type=float, default=1.0, help="length of each measurement")
     b.add_argument("--steps", type=int, help="measure this many steps each time instead of --seconds")
-    b.add_argument("--rss-steps", type=int, default=20_000, help="steps of the GAN's long memory run (0: none)")
+    b.add_argument("--rss-steps", type=int, default=10_000, help="steps of the GAN's long memory run (0: none)")
     b.add_argument("--threads", type=int, default=1)
 
     st = sub.add_parser("selftest", help="train every lab a few steps, render each offscreen, start the worker once")
