@@ -243,3 +243,32 @@ def test_preset_menu_loads_a_preset(win, qtbot):
         win.preset_combo.activated.emit(i)
     assert win.runner.config.data == "grid25"
     assert win.params.widgets["data"].currentText() == "grid25"
+
+
+def test_critic_heat_map_and_colour_bar_share_levels_that_hold(qtbot):
+    """The heat-map is coloured by the bar's levels; they follow a critic's scores as they grow and hold
+    (with the bar's axis) while the scores stay put."""
+    from playground.core.registry import get_lab
+    from playground.labs.gan.view import GanView
+
+    spec = get_lab("gan")
+    cfg = spec.make_config("ring8-wgan-gp", SMALL)
+    s = spec.make_session(cfg, device="cpu", seed=0)
+    view = GanView(spec)
+    qtbot.addWidget(view)
+    view.set_config(cfg)
+    plane = view.plane
+    seen = []
+    for _ in range(6):
+        s.step(10)
+        snap = s.snapshot()
+        view.set_snapshot(snap)
+        view.flush_drawing()
+        np.testing.assert_allclose(plane.heat.levels, plane.cbar.levels())
+        lo, hi = plane.cbar.levels()
+        grid = np.asarray(snap["d_grid"])
+        assert lo < np.median(grid) < hi  # the scores sit inside the bar
+        seen.append((lo, hi))
+    view.set_snapshot(snap)  # the same scores again: nothing moves
+    view.flush_drawing()
+    assert plane.cbar.levels() == seen[-1]

@@ -41,6 +41,9 @@ REAL_COLOR = "#1f77b4"  # real data, in every lab
 GENERATED_COLOR = "#e4572e"  # what a model generated, in every lab
 
 
+PART_GAP_MS = 16  # between two queued drawing parts (see ``LabView._run_job``)
+
+
 class LabView(QtWidgets.QWidget):
     """Base of every lab's view. Views only draw: they receive snapshots (plain numpy data) and
     send user actions back as signals, which the shell queues to the worker thread.
@@ -78,10 +81,10 @@ class LabView(QtWidgets.QWidget):
     # -- staggered drawing -----------------------------------------------------------------------
     def draw_later(self, key: str, job: Callable[[], None], widget: QtWidgets.QWidget | None = None,
                    sig: object = None) -> None:
-        """Queue one part of a frame (a panel's ``setData`` calls). Parts run one per event-loop
-        turn, so Qt paints each part in its own short turn instead of the whole window in one
-        long one: input and timers get in between (the benchmark's UI stall). A part queued
-        again before it ran is replaced: the newest data wins.
+        """Queue one part of a frame (a panel's ``setData`` calls). Parts run one at a time,
+        ``PART_GAP_MS`` apart, so Qt paints each part in its own short turn instead of the whole
+        window in one long one: input and timers get in between (the benchmark's UI stall). A part
+        queued again before it ran is replaced: the newest data wins.
 
         ``widget``: the panel the part draws into. While it is hidden (another tab, a collapsed
         splitter, a minimised window) the part is kept, not run, and runs when the panel is shown.
@@ -90,17 +93,18 @@ class LabView(QtWidgets.QWidget):
         self._lv_jobs.pop(key, None)
         self._lv_jobs[key] = (job, widget, sig)
         if not self._job_timer.isActive():
-            self._job_timer.start()
+            self._job_timer.start(0)
 
-    def _run_part(self, key: str, job, widget, sig) -> None:
+    def _run_part(self, key: str, job, widget, sig) -> bool:
+        """Run a part unless its panel is hidden or its data unchanged; whether it ran."""
         if sig is not None and key in self._lv_sigs and self._lv_sigs[key] == sig:
             self.parts_skipped += 1
-            return
+            return False
         if widget is not None and not self._shown(widget):
             self._lv_parked[key] = (job, widget, sig)
             self._watch(widget)
             self.parts_skipped += 1
-            return
+            return False
         self._lv_parked.pop(key, None)
         c0 = time.thread_time()
         try:
@@ -109,6 +113,7 @@ class LabView(QtWidgets.QWidget):
             self.draw_seconds += time.thread_time() - c0
         if sig is not None:
             self._lv_sigs[key] = sig
+        return True
 
     @staticmethod
     def _shown(widget: QtWidgets.QWidget) -> bool:
@@ -134,13 +139,14 @@ class LabView(QtWidgets.QWidget):
             return
         key = next(iter(self._lv_jobs))
         part = self._lv_jobs.pop(key)
+        ran = False
         try:
-            self._run_part(key, *part)
+            ran = self._run_part(key, *part)
         finally:
-            # the next part is due only from now: the paint this part asked for, and any timer that fell due
-            # while it ran, go first (started before the part, the next part would run before them)
+            # the next part a tick later: this one's paint and any timer or input due meanwhile go first
+            # (back to back, part + paint + part ran as one block: the late 16-ms ticks all met one)
             if self._lv_jobs:
-                self._job_timer.start()
+                self._job_timer.start(PART_GAP_MS if ran else 0)
 
     def flush_drawing(self) -> None:
         """Run every queued part now (tests, ``playground snapshot``); hidden panels' parts included."""

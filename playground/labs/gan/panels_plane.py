@@ -137,7 +137,9 @@ class DataPlane(QtWidgets.QWidget):
             self.cbar.setLevels(levels)
             self.cbar.setLabel("left", label)
         # row 0 of d_grid is the top (largest y); the image draws row 0 at y = -e, so flip it
-        self.heat.setImage(np.nan_to_num(grid[::-1], nan=levels[0]), autoLevels=False, levels=levels)
+        # the image keeps the levels the colour bar gave it: passing them again made the bar re-render its axis
+        # at every frame (pyqtgraph compares the image's list of levels with its own tuple: never equal)
+        self.heat.setImage(np.nan_to_num(grid[::-1], nan=levels[0]), autoLevels=False)
         if self._heat_rect != (e, grid.shape):  # the rect's transform depends on the image's size too
             self._heat_rect = (e, grid.shape)
             self.heat.setRect(QtCore.QRectF(-e, -e, 2 * e, 2 * e))
