@@ -32,7 +32,8 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
     from .session import _prepared, _stamp
 
     c = config
-    _, train, _, enc = _prepared(c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data))
+    _, train, _, enc = _prepared(c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data),
+                               encoding=c.encoding)
     if c.synth == "copula":
         return _rate(lambda: None, device, seconds, steps)
     x = torch.from_numpy(enc.encode(train, np.random.default_rng(0))).to(device)

@@ -63,19 +63,27 @@ def gumbel(shape, gen: torch.Generator, device) -> torch.Tensor:
 
 
 def activate(raw: torch.Tensor, ix: SpanIndex, gen: torch.Generator, tau: float = 0.2,
-             hard: bool = False) -> torch.Tensor:
-    """tanh on α, Gumbel-softmax(τ) on every one-hot span (hard: a one-hot sample, for generation)."""
+             hard: bool = False, straight: bool = False) -> torch.Tensor:
+    """tanh on α, Gumbel-softmax(τ) on every one-hot span (hard: a one-hot sample, for generation;
+    straight: the one-hot sample forward, the Gumbel-softmax's gradient backward — Jang et al. 2017's
+    straight-through estimator — so the critic sees exact one-hots from both sides)."""
     lg = ix.logits(raw)  # (B, S, W)
     y = lg + gumbel(lg.shape, gen, raw.device)
-    soft = F.one_hot(y.argmax(-1), ix.width).to(raw.dtype) if hard else torch.softmax(y / tau, -1)
+    if hard:
+        soft = F.one_hot(y.argmax(-1), ix.width).to(raw.dtype)
+    else:
+        soft = torch.softmax(y / tau, -1)
+        if straight:
+            soft = soft + (F.one_hot(y.argmax(-1), ix.width).to(raw.dtype) - soft).detach()
     return ix.assemble(torch.tanh(raw[:, ix.tanh_idx]), soft)
 
 
 class CondSampler:
     """The conditional vector and training-by-sampling, on the device (no host sync)."""
 
-    def __init__(self, x: torch.Tensor, spans: list[Span], ix: SpanIndex):
+    def __init__(self, x: torch.Tensor, spans: list[Span], ix: SpanIndex, only: int | None = None):
         dev = x.device
+        self.only = only  # index into spans of the only column to condition on (None: all, the paper's way)
         self.q = len(spans)
         self.c = sum(s.width for s in spans)
         if self.q == 0:
@@ -103,11 +111,22 @@ class CondSampler:
         self.p_train = torch.log1p(counts) * (counts > 0)
         self.p_train /= self.p_train.sum(1, keepdim=True).clamp_min(1e-12)  # (Q, W) ∝ log frequency
         self.p_data = counts / counts.sum(1, keepdim=True)  # (Q, W) empirical frequency
+        self.n = x.shape[0]
+        self.row_cats = torch.stack([x[:, s.sl].argmax(1) for s in spans], 1)  # (N, Q) for only == -1
+        self.row_conds = torch.cat([x[:, s.sl] for s in spans], 1)  # (N, C)
 
     def sample(self, b: int, gen: torch.Generator, train: bool = True):
-        """cond (B, C), column (B,), category (B,) and a real row id (B,) with that category."""
+        """cond (B, C), column (B,), category (B,) and a real row id (B,) with that category
+        (``only`` = -1: column and category (B, Q), every column conditioned on a real row's values)."""
         dev = gen.device
-        col = torch.randint(self.q, (b,), generator=gen, device=dev)
+        if self.only == -1:  # every column at once: the categorical values of a random real row
+            rows = torch.randint(self.n, (b,), generator=gen, device=dev)
+            col = torch.arange(self.q, device=dev).expand(b, self.q)  # (B, Q)
+            return self.row_conds[rows], col, self.row_cats[rows], rows
+        if self.only is None:
+            col = torch.randint(self.q, (b,), generator=gen, device=dev)
+        else:  # one column only (``cond_on``): every row is conditioned on it
+            col = torch.full((b,), self.only, dtype=torch.long, device=dev)
         p = (self.p_train if train else self.p_data)[col]  # (B, W)
         cat = torch.multinomial(p, 1, generator=gen).squeeze(1)  # (B,)
         g = self.span_start[col] + cat  # global category id
@@ -145,9 +164,12 @@ class Critic(nn.Module):
     """Scores packs of ``pac`` rows (with their conditional vectors): (B/pac, pac·(D + C)) -> (B/pac,).
     Dropout draws its masks from ``self.gen`` (the session's generator) so runs repeat bit for bit."""
 
-    def __init__(self, row_dim: int, pac: int, width: int = 256, layers: int = 2, dropout: float = 0.5):
+    def __init__(self, row_dim: int, pac: int, width: int = 256, layers: int = 2, dropout: float = 0.5,
+                 projection: int = 0):
         super().__init__()
         d, self.fcs = row_dim * pac, nn.ModuleList()
+        self.row_dim, self.pac, self.c = row_dim, pac, projection
+        self.embed = nn.Linear(projection, width, bias=False) if projection else None
         for _ in range(layers):
             self.fcs.append(nn.Linear(d, width))
             d = width
@@ -162,7 +184,11 @@ class Critic(nn.Module):
             if self.training and self.p > 0:
                 keep = torch.rand(h.shape, generator=self.gen, device=h.device) >= self.p
                 h = h * keep / (1 - self.p)
-        return self.out(h).squeeze(-1)
+        score = self.out(h).squeeze(-1)
+        if self.embed is not None:  # projection: + <Σ_pac embed(cond_j), h> (Miyato & Koyama 2018)
+            cond = packed.reshape(-1, self.pac, self.row_dim)[..., self.row_dim - self.c:]  # (B/pac, pac, C)
+            score = score + (self.embed(cond).sum(1) * h).sum(-1)
+        return score
 
 
 @torch.no_grad()
@@ -179,9 +205,14 @@ def pack(rows: torch.Tensor, pac: int) -> torch.Tensor:  # (B, d) -> (B/pac, pac
 
 def cond_loss(raw: torch.Tensor, ix: SpanIndex, sampler: CondSampler, col: torch.Tensor,
               cat: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy between the asked category k* and the generator's logits of column i*."""
+    """Cross-entropy between the asked category k* and the generator's logits of column i* (col and cat
+    (B, Q): summed over the conditioned columns)."""
     lg = ix.logits(raw)  # (B, S, W)
-    rows = lg[torch.arange(raw.shape[0], device=raw.device), sampler.soft_row[col]]  # (B, W)
+    b = torch.arange(raw.shape[0], device=raw.device)
+    if col.dim() == 2:
+        rows = lg[b[:, None], sampler.soft_row[col]]  # (B, Q, W)
+        return F.cross_entropy(rows.reshape(-1, rows.shape[-1]), cat.reshape(-1)) * col.shape[1]
+    rows = lg[b, sampler.soft_row[col]]  # (B, W)
     return F.cross_entropy(rows, cat)
 
 
