@@ -54,15 +54,6 @@ class TabularConfig:
                                 hi=1_000_000, group="CTGAN", when=GAN)
     lr_floor: float = param(0.0, "Fraction of the learning rates left at the end of lr_decay_steps", lo=0.0, hi=1.0,
                             group="CTGAN", when=GAN, step=0.05)
-    cond_weight: float = param(1.0, "Weight of the generator's cross-entropy on its conditioned column (paper: 1)",
-                               lo=0.0, hi=100.0, live=True, group="CTGAN", when=GAN, step=0.5)
-    d_dropout: float = param(0.5, "Critic dropout after each hidden layer (paper: 0.5)", lo=0.0, hi=0.9,
-                             group="CTGAN", when=GAN, step=0.05)
-    d_projection: bool = param(False, "Projection critic: adds <embed(cond), h> to the critic's score (Miyato & "
-                               "Koyama 2018) instead of only reading cond among its inputs", group="CTGAN", when=GAN)
-    straight: bool = param(False, "Straight-through Gumbel-softmax: the critic sees one-hot samples from the "
-                           "generator (gradients from the soft sample); off: soft samples, as in the paper",
-                           group="CTGAN", when=GAN)
     alpha_scale: float = param(1.0, "Factor on every numeric value α as the critic sees it (real and generated "
                                "alike; 1: as in the paper)", lo=0.1, hi=20.0, group="CTGAN", when=GAN, step=0.5)
     cond_on: str = param("all", "Column(s) of the conditional vector: all (each categorical column in turn, the "

@@ -7,6 +7,8 @@ Numeric column c, mode-specific normalisation:
       α = (x - η_k) / (4 φ_k)           one scalar ("value" span, tanh output)
       β = one-hot(k)                     K values ("mode" span, softmax output)
   missing values: imputed with the mean before this, plus a one-hot [present, missing] ("missing" span).
+Or (``numeric="quantile"``, not in the paper) α = Φ⁻¹(F̂(x)) / 4 through the training values' empirical CDF,
+decoded by their quantile function (``QuantileNormalizer``; one mode).
 Categorical column: one-hot over its categories (the missing value is a category of its own).
 Constant columns are left out of the representation and put back on decoding.
 

@@ -12,6 +12,12 @@ CTGAN
       α̂ = tanh(FC(h2)), β̂ and d̂ = gumbel-softmax₀.₂(FC(h2));
   critic with PacGAN (pac = 10 rows judged together): (pac·(D + C)) -> 2 × [FC₂₅₆, LeakyReLU 0.2, dropout 0.5]
       -> score; WGAN-GP loss; the generator also minimises the cross-entropy between cond and its d̂_{i*}.
+  options not in the paper (the ``penguins-ctgan`` preset uses them; see the README for what each bought):
+  ``cond_on`` = rows: cond holds every discrete column at once, copied from a random real row, and the
+      cross-entropy is summed over them (one column: ``cond_on`` = its name, or auto); ``alpha_scale``:
+      the critic sees every α multiplied by this factor (on its scale of a few tenths, a species' shift in
+      a measure otherwise weighs less than a flipped one-hot); ``lr_decay_steps``: cosine annealing of both
+      learning rates (session); ``encoding`` = quantile (encoders.QuantileNormalizer);
   optional (``g_ema`` > 0; not in the paper): rows are sampled from an exponential moving average of the
   generator's weights (Yazıcı et al., ICLR 2019, "The Unusual Effectiveness of Averaging in GAN Training"),
   which smooths the GAN's step-to-step oscillation out of the samples; training is unchanged.
@@ -63,18 +69,11 @@ def gumbel(shape, gen: torch.Generator, device) -> torch.Tensor:
 
 
 def activate(raw: torch.Tensor, ix: SpanIndex, gen: torch.Generator, tau: float = 0.2,
-             hard: bool = False, straight: bool = False) -> torch.Tensor:
-    """tanh on α, Gumbel-softmax(τ) on every one-hot span (hard: a one-hot sample, for generation;
-    straight: the one-hot sample forward, the Gumbel-softmax's gradient backward — Jang et al. 2017's
-    straight-through estimator — so the critic sees exact one-hots from both sides)."""
+             hard: bool = False) -> torch.Tensor:
+    """tanh on α, Gumbel-softmax(τ) on every one-hot span (hard: a one-hot sample, for generation)."""
     lg = ix.logits(raw)  # (B, S, W)
     y = lg + gumbel(lg.shape, gen, raw.device)
-    if hard:
-        soft = F.one_hot(y.argmax(-1), ix.width).to(raw.dtype)
-    else:
-        soft = torch.softmax(y / tau, -1)
-        if straight:
-            soft = soft + (F.one_hot(y.argmax(-1), ix.width).to(raw.dtype) - soft).detach()
+    soft = F.one_hot(y.argmax(-1), ix.width).to(raw.dtype) if hard else torch.softmax(y / tau, -1)
     return ix.assemble(torch.tanh(raw[:, ix.tanh_idx]), soft)
 
 
@@ -164,12 +163,9 @@ class Critic(nn.Module):
     """Scores packs of ``pac`` rows (with their conditional vectors): (B/pac, pac·(D + C)) -> (B/pac,).
     Dropout draws its masks from ``self.gen`` (the session's generator) so runs repeat bit for bit."""
 
-    def __init__(self, row_dim: int, pac: int, width: int = 256, layers: int = 2, dropout: float = 0.5,
-                 projection: int = 0):
+    def __init__(self, row_dim: int, pac: int, width: int = 256, layers: int = 2, dropout: float = 0.5):
         super().__init__()
         d, self.fcs = row_dim * pac, nn.ModuleList()
-        self.row_dim, self.pac, self.c = row_dim, pac, projection
-        self.embed = nn.Linear(projection, width, bias=False) if projection else None
         for _ in range(layers):
             self.fcs.append(nn.Linear(d, width))
             d = width
@@ -184,11 +180,7 @@ class Critic(nn.Module):
             if self.training and self.p > 0:
                 keep = torch.rand(h.shape, generator=self.gen, device=h.device) >= self.p
                 h = h * keep / (1 - self.p)
-        score = self.out(h).squeeze(-1)
-        if self.embed is not None:  # projection: + <Σ_pac embed(cond_j), h> (Miyato & Koyama 2018)
-            cond = packed.reshape(-1, self.pac, self.row_dim)[..., self.row_dim - self.c:]  # (B/pac, pac, C)
-            score = score + (self.embed(cond).sum(1) * h).sum(-1)
-        return score
+        return self.out(h).squeeze(-1)
 
 
 @torch.no_grad()

@@ -104,8 +104,7 @@ class TabularSession(Session):
         if c.synth == "ctgan":
             self.sampler = CondSampler(self.x, self.encoder.discrete, self.ix, self._cond_only())
             self.G = Generator(c.z_dim, self.sampler.c, d, c.g_width).to(self.device)
-            self.C = Critic(d + self.sampler.c, c.pac, c.d_width, dropout=c.d_dropout,
-                            projection=self.sampler.c if c.d_projection else 0).to(self.device)
+            self.C = Critic(d + self.sampler.c, c.pac, c.d_width).to(self.device)
             self.C.gen = self.gen
             self.view_w = torch.ones(d, device=self.device)  # (D,) how the critic sees a row: α scaled
             self.view_w[self.ix.tanh_idx] = c.alpha_scale
@@ -132,7 +131,13 @@ class TabularSession(Session):
             name = self.train_t.columns[j].name if j is not None else None
         else:
             name = c.cond_on
-        return names.index(name) if name in names else None
+        if name not in names:
+            if c.cond_on == "auto":  # no column links with the others: the paper's way
+                return None
+            self.notes.append(f"cond_on={c.cond_on}: not a categorical column of this table; conditioning on "
+                              "each categorical column in turn")
+            return None
+        return names.index(name)
 
     # -- training ----------------------------------------------------------------------------------
     def _cond_batch(self, b: int, train: bool = True):
@@ -146,7 +151,7 @@ class TabularSession(Session):
     def _fake(self, cond: torch.Tensor):
         z = torch.randn(cond.shape[0], self.config.z_dim, generator=self.gen, device=self.device)
         raw = self.G(torch.cat([z, cond], 1))  # (B, D)
-        return raw, activate(raw, self.ix, self.gen, self.config.tau, straight=self.config.straight)
+        return raw, activate(raw, self.ix, self.gen, self.config.tau)
 
     def train_step(self) -> None:
         c: TabularConfig = self.config
@@ -184,7 +189,7 @@ class TabularSession(Session):
         raw, fake = self._fake(cond)
         adv = g_loss("wgan-gp", self.C(pack(torch.cat([fake * self.view_w, cond], 1), pac)))
         ce = cond_loss(raw, self.ix, self.sampler, col, cat) if col is not None else adv.new_zeros(())
-        loss_g = adv + c.cond_weight * ce
+        loss_g = adv + ce
         self.opts["G"].zero_grad(set_to_none=True)
         loss_g.backward()
         self.opts["G"].step()
