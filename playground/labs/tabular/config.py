@@ -31,7 +31,7 @@ class TabularConfig:
                           "the paper's) or quantile (normal scores of the training values' empirical CDF, decoded "
                           "by their quantiles)", choices=("modes", "quantile"), group="Synthesizer", when=NEURAL)
     max_modes: int = param(10, "Most Gaussian modes per numeric column (mode-specific normalisation)", lo=1, hi=20,
-                           group="Synthesizer", when=NEURAL)
+                           group="Synthesizer", when={**NEURAL, "encoding": ("modes",)})
     batch_size: int = param(500, "Rows per batch (CTGAN: a multiple of pac)", lo=10, hi=10_000,
                             group="Training", when=NEURAL)
     # CTGAN
