@@ -92,9 +92,10 @@ def test_holdout_is_a_fifth():
 def test_encoder_round_trip(tmp_path):
     rows = ["x,c,k,m"] + [f"{(i * 37) % 101 / 3:.2f},{'abc'[i % 3]},7,{'' if i % 9 == 0 else i * 2}" for i in range(90)]
     for t in (D.load_table(write(tmp_path, "\n".join(rows))), D.split(D.load_table("penguins"))[0]):
-        enc = TableEncoder(t, seed=0)
-        back = enc.decode(enc.encode(t, np.random.default_rng(1)))
-        assert back.rows() == t.rows()
+        for numeric in ("modes", "quantile"):  # the paper's mixture; the empirical quantiles
+            enc = TableEncoder(t, seed=0, numeric=numeric)
+            back = enc.decode(enc.encode(t, np.random.default_rng(1)))
+            assert back.rows() == t.rows(), numeric
 
 
 def test_export_keeps_columns_types_missing_and_order(tmp_path):

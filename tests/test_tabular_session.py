@@ -14,6 +14,11 @@ from playground.core.registry import get_lab
 
 TINY = {"ctgan": {"synth": "ctgan", "g_width": 32, "d_width": 32, "z_dim": 16, "batch_size": 40, "pac": 10,
                   "g_ema": 0.9},  # rows sampled from the averaged generator (saved and resumed with the rest)
+        # the penguins-ctgan preset's options: quantile encoding, real rows' categories as conditions, α x4 for
+        # the critic, learning rates annealed over 6 steps (so a resume at step 4 must pick the schedule up)
+        "ctgan_preset": {"synth": "ctgan", "g_width": 32, "d_width": 32, "z_dim": 16, "batch_size": 40, "pac": 2,
+                         "g_ema": 0.9, "encoding": "quantile", "cond_on": "rows", "alpha_scale": 4.0,
+                         "lr_decay_steps": 6},
         "tvae": {"synth": "tvae", "latent": 8, "vae_width": 32, "batch_size": 40},
         "copula": {"synth": "copula"}}
 
@@ -39,7 +44,7 @@ def test_same_seed_same_run_and_views_do_not_change_training(synth):
         assert not torch.equal(w, w_ema) and not w_ema.requires_grad
 
 
-@pytest.mark.parametrize("synth", ["ctgan", "tvae"])
+@pytest.mark.parametrize("synth", ["ctgan", "ctgan_preset", "tvae"])
 def test_save_and_resume_continue_exactly(synth, tmp_path):
     a = make(synth)
     a.step(4)
@@ -51,6 +56,26 @@ def test_save_and_resume_continue_exactly(synth, tmp_path):
     for ma, mb in zip(a.modules().values(), b.modules().values()):
         for pa, pb in zip(ma.state_dict().values(), mb.state_dict().values()):
             assert torch.equal(pa, pb)
+
+
+def test_ctgan_options_condition_on_real_rows_and_anneal_the_learning_rates():
+    s = make("ctgan_preset")
+    cond, col, cat, rows = s.sampler.sample(50, torch.Generator().manual_seed(0))
+    assert col.shape == cat.shape == (50, 4)  # species, island, sex, year: all at once
+    for q, span in enumerate(s.encoder.discrete):  # each row's categories, one-hot in the conditional vector
+        assert torch.equal(s.x[rows][:, span.sl].argmax(1), cat[:, q])
+    assert torch.equal(cond.sum(1), torch.full((50,), 4.0))
+    assert s.encoder.normalizers["body_mass_g"].n_modes == 1  # quantile encoding
+    lrs = []
+    for _ in range(8):
+        s.step(1)
+        lrs.append(s.opts["G"].param_groups[0]["lr"])
+    assert lrs[0] == pytest.approx(s.config.lr_g) and lrs[3] < lrs[1] and lrs[-1] == 0.0
+    spec = get_lab("tabular")
+    odd = spec.make_session(spec.make_config(None, {**TINY["ctgan"], "cond_on": "bill_length_mm"}), device="cpu")
+    assert odd.sampler.only is None and any("cond_on=bill_length_mm" in n for n in odd.notes)  # numeric: said so
+    sp = spec.make_session(spec.make_config(None, {**TINY["ctgan"], "cond_on": "auto"}), device="cpu")
+    assert s.encoder.discrete[sp.sampler.only].column == "species"
 
 
 def test_snapshot_has_every_view(tmp_path):

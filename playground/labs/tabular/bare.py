@@ -32,7 +32,8 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
     from .session import _prepared, _stamp
 
     c = config
-    _, train, _, enc = _prepared(c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data))
+    _, train, _, enc = _prepared(c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data),
+                               encoding=c.encoding)
     if c.synth == "copula":
         return _rate(lambda: None, device, seconds, steps)
     x = torch.from_numpy(enc.encode(train, np.random.default_rng(0))).to(device)
@@ -52,7 +53,9 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
             opt.step()
 
         return _rate(step, device, seconds, steps)
-    sampler = CondSampler(x, enc.discrete, ix)
+    sampler = CondSampler(x, enc.discrete, ix, -1 if c.cond_on == "rows" else None)  # one column costs the same
+    view_w = torch.ones(enc.dim, device=device)  # (D,) the critic's view: α scaled, as in the session
+    view_w[ix.tanh_idx] = c.alpha_scale
     G = Generator(c.z_dim, sampler.c, enc.dim, c.g_width).to(device)
     C = Critic(enc.dim + sampler.c, c.pac, c.d_width).to(device)
     C.gen = gen
@@ -69,14 +72,15 @@ def bare_tabular(config, device, seconds: float, steps: int | None = None) -> fl
             cond, _, _, rows = sampler.sample(c.batch_size, gen)
             with torch.no_grad():
                 fake = fake_of(cond)[1]
-            rp, fp = pack(torch.cat([x[rows], cond], 1), c.pac), pack(torch.cat([fake, cond], 1), c.pac)
+            rp = pack(torch.cat([x[rows] * view_w, cond], 1), c.pac)
+            fp = pack(torch.cat([fake * view_w, cond], 1), c.pac)
             loss = C(fp).mean() - C(rp).mean() + c.gp_weight * gradient_penalty(C, rp, fp, gen)
             oc.zero_grad(set_to_none=True)
             loss.backward()
             oc.step()
         cond, col, cat, _ = sampler.sample(c.batch_size, gen)
         raw, fake = fake_of(cond)
-        loss = -C(pack(torch.cat([fake, cond], 1), c.pac)).mean() + cond_loss(raw, ix, sampler, col, cat)
+        loss = -C(pack(torch.cat([fake * view_w, cond], 1), c.pac)).mean() + cond_loss(raw, ix, sampler, col, cat)
         og.zero_grad(set_to_none=True)
         loss.backward()
         og.step()

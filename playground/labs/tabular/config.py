@@ -27,8 +27,11 @@ class TabularConfig:
     # synthesizer
     synth: str = param("ctgan", "Synthesizer: CTGAN (conditional GAN), TVAE (tabular VAE) or a Gaussian copula "
                        "(fitted at once; the yardstick)", choices=SYNTHS, group="Synthesizer")
+    encoding: str = param("modes", "Numeric columns: modes (mode-specific normalisation with a Gaussian mixture, "
+                          "the paper's) or quantile (normal scores of the training values' empirical CDF, decoded "
+                          "by their quantiles)", choices=("modes", "quantile"), group="Synthesizer", when=NEURAL)
     max_modes: int = param(10, "Most Gaussian modes per numeric column (mode-specific normalisation)", lo=1, hi=20,
-                           group="Synthesizer", when=NEURAL)
+                           group="Synthesizer", when={**NEURAL, "encoding": ("modes",)})
     batch_size: int = param(500, "Rows per batch (CTGAN: a multiple of pac)", lo=10, hi=10_000,
                             group="Training", when=NEURAL)
     # CTGAN
@@ -46,6 +49,17 @@ class TabularConfig:
     g_ema: float = param(0.0, "Sample from an exponential moving average of the generator's weights with this "
                          "decay (0: the last weights, as in the paper; 0.99: an average over ~100 steps)", lo=0.0,
                          hi=0.9999, group="CTGAN", when=GAN, step=0.001)
+    lr_decay_steps: int = param(0, "Anneal both CTGAN learning rates to lr_floor of their value along a cosine over "
+                                "this many steps, then hold them there (0: constant, as in the paper)", lo=0,
+                                hi=1_000_000, group="CTGAN", when=GAN)
+    lr_floor: float = param(0.0, "Fraction of the learning rates left at the end of lr_decay_steps", lo=0.0, hi=1.0,
+                            group="CTGAN", when=GAN, step=0.05)
+    alpha_scale: float = param(1.0, "Factor on every numeric value α as the critic sees it (real and generated "
+                               "alike; 1: as in the paper)", lo=0.1, hi=20.0, group="CTGAN", when=GAN, step=0.5)
+    cond_on: str = param("all", "Column(s) of the conditional vector: all (each categorical column in turn, the "
+                         "paper's training-by-sampling), rows (all of them at once, as a random real row has "
+                         "them), auto (only the one most linked to the others, as the copula splits) or a column's "
+                         "name", group="CTGAN", when=GAN)
     tau: float = param(0.2, "Gumbel-softmax temperature of the one-hot outputs", lo=0.05, hi=5.0, live=True,
                        group="CTGAN", when=GAN, step=0.05)
     # TVAE

@@ -7,6 +7,8 @@ Numeric column c, mode-specific normalisation:
       α = (x - η_k) / (4 φ_k)           one scalar ("value" span, tanh output)
       β = one-hot(k)                     K values ("mode" span, softmax output)
   missing values: imputed with the mean before this, plus a one-hot [present, missing] ("missing" span).
+Or (``numeric="quantile"``, not in the paper) α = Φ⁻¹(F̂(x)) / 4 through the training values' empirical CDF,
+decoded by their quantile function (``QuantileNormalizer``; one mode).
 Categorical column: one-hot over its categories (the missing value is a category of its own).
 Constant columns are left out of the representation and put back on decoding.
 
@@ -85,13 +87,49 @@ class ModeNormalizer:
         return alpha * 4 * self.stds[mode] + self.means[mode]
 
 
+class QuantileNormalizer:
+    """A numeric column through its empirical distribution (not in the paper): α = Φ⁻¹(F̂(x)) / 4, with F̂
+    the training values' CDF (ties spread uniformly over their share), decoded by the empirical quantile
+    function (linear between sorted training values). The generator then models Gaussian-shaped scores,
+    and every decoded marginal follows the training rows' own, bumps included. One mode (a constant span)."""
+
+    def __init__(self, values: np.ndarray):
+        v = np.sort(values[~np.isnan(values)])
+        self.sorted = v
+        self.lo, self.hi = float(v[0]), float(v[-1])
+        self.means, self.stds, self.weights = np.array([v.mean()]), np.array([max(v.std(), 1e-6)]), np.ones(1)
+
+    n_modes = 1
+
+    def encode(self, x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.special import ndtri  # scikit-learn's dependency; lazily like it
+
+        v, n = self.sorted, len(self.sorted)
+        below = np.searchsorted(v, x, "left")  # values < x
+        ties = np.searchsorted(v, x, "right") - below
+        pos = below + rng.random(len(x)) * np.maximum(ties - 1, 0)  # a uniform position among x's copies
+        new = ties == 0  # a value not among the training ones: its place between two of them
+        lo = np.clip(below - 1, 0, n - 1)
+        hi = np.clip(below, 0, n - 1)
+        gap = np.where(v[hi] > v[lo], v[hi] - v[lo], 1.0)
+        pos = np.where(new, lo + np.clip((x - v[lo]) / gap, 0, 1) * (hi > lo), pos)
+        alpha = ndtri((pos + 0.5) / n) / 4  # decode inverts this exactly
+        return alpha, np.zeros(len(x), np.int64)
+
+    def decode(self, alpha: np.ndarray, mode: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtr
+
+        n = len(self.sorted)
+        return np.interp(ndtr(4 * alpha) * n - 0.5, np.arange(n), self.sorted)
+
+
 class TableEncoder:
     """Table <-> (N, dim) float32 matrix, with the spans that the models' output layers follow."""
 
-    def __init__(self, table: Table, seed: int = 0, max_modes: int = MAX_MODES):
+    def __init__(self, table: Table, seed: int = 0, max_modes: int = MAX_MODES, numeric: str = "modes"):
         self.template = table
         self.spans: list[Span] = []
-        self.normalizers: dict[str, ModeNormalizer] = {}
+        self.normalizers: dict[str, ModeNormalizer | QuantileNormalizer] = {}
         self.fill: dict[str, float] = {}
         self.constants: dict[str, float | int] = {}
         pos = 0
@@ -108,7 +146,8 @@ class TableEncoder:
             if c.kind == "numeric":
                 present = c.values[~np.isnan(c.values)]
                 self.fill[c.name] = float(present.mean())
-                norm = ModeNormalizer(c.values, seed, max_modes)
+                norm = (QuantileNormalizer(c.values) if numeric == "quantile" else
+                        ModeNormalizer(c.values, seed, max_modes))
                 self.normalizers[c.name] = norm
                 add(1, "tanh", c.name, "value")
                 add(norm.n_modes, "softmax", c.name, "mode")

@@ -12,6 +12,12 @@ CTGAN
       α̂ = tanh(FC(h2)), β̂ and d̂ = gumbel-softmax₀.₂(FC(h2));
   critic with PacGAN (pac = 10 rows judged together): (pac·(D + C)) -> 2 × [FC₂₅₆, LeakyReLU 0.2, dropout 0.5]
       -> score; WGAN-GP loss; the generator also minimises the cross-entropy between cond and its d̂_{i*}.
+  options not in the paper (the ``penguins-ctgan`` preset uses them; see the README for what each bought):
+  ``cond_on`` = rows: cond holds every discrete column at once, copied from a random real row, and the
+      cross-entropy is summed over them (one column: ``cond_on`` = its name, or auto); ``alpha_scale``:
+      the critic sees every α multiplied by this factor (on its scale of a few tenths, a species' shift in
+      a measure otherwise weighs less than a flipped one-hot); ``lr_decay_steps``: cosine annealing of both
+      learning rates (session); ``encoding`` = quantile (encoders.QuantileNormalizer);
   optional (``g_ema`` > 0; not in the paper): rows are sampled from an exponential moving average of the
   generator's weights (Yazıcı et al., ICLR 2019, "The Unusual Effectiveness of Averaging in GAN Training"),
   which smooths the GAN's step-to-step oscillation out of the samples; training is unchanged.
@@ -74,8 +80,9 @@ def activate(raw: torch.Tensor, ix: SpanIndex, gen: torch.Generator, tau: float 
 class CondSampler:
     """The conditional vector and training-by-sampling, on the device (no host sync)."""
 
-    def __init__(self, x: torch.Tensor, spans: list[Span], ix: SpanIndex):
+    def __init__(self, x: torch.Tensor, spans: list[Span], ix: SpanIndex, only: int | None = None):
         dev = x.device
+        self.only = only  # index into spans of the only column to condition on (None: all, the paper's way)
         self.q = len(spans)
         self.c = sum(s.width for s in spans)
         if self.q == 0:
@@ -103,11 +110,22 @@ class CondSampler:
         self.p_train = torch.log1p(counts) * (counts > 0)
         self.p_train /= self.p_train.sum(1, keepdim=True).clamp_min(1e-12)  # (Q, W) ∝ log frequency
         self.p_data = counts / counts.sum(1, keepdim=True)  # (Q, W) empirical frequency
+        self.n = x.shape[0]
+        self.row_cats = torch.stack([x[:, s.sl].argmax(1) for s in spans], 1)  # (N, Q) for only == -1
+        self.row_conds = torch.cat([x[:, s.sl] for s in spans], 1)  # (N, C)
 
     def sample(self, b: int, gen: torch.Generator, train: bool = True):
-        """cond (B, C), column (B,), category (B,) and a real row id (B,) with that category."""
+        """cond (B, C), column (B,), category (B,) and a real row id (B,) with that category
+        (``only`` = -1: column and category (B, Q), every column conditioned on a real row's values)."""
         dev = gen.device
-        col = torch.randint(self.q, (b,), generator=gen, device=dev)
+        if self.only == -1:  # every column at once: the categorical values of a random real row
+            rows = torch.randint(self.n, (b,), generator=gen, device=dev)
+            col = torch.arange(self.q, device=dev).expand(b, self.q)  # (B, Q)
+            return self.row_conds[rows], col, self.row_cats[rows], rows
+        if self.only is None:
+            col = torch.randint(self.q, (b,), generator=gen, device=dev)
+        else:  # one column only (``cond_on``): every row is conditioned on it
+            col = torch.full((b,), self.only, dtype=torch.long, device=dev)
         p = (self.p_train if train else self.p_data)[col]  # (B, W)
         cat = torch.multinomial(p, 1, generator=gen).squeeze(1)  # (B,)
         g = self.span_start[col] + cat  # global category id
@@ -179,9 +197,14 @@ def pack(rows: torch.Tensor, pac: int) -> torch.Tensor:  # (B, d) -> (B/pac, pac
 
 def cond_loss(raw: torch.Tensor, ix: SpanIndex, sampler: CondSampler, col: torch.Tensor,
               cat: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy between the asked category k* and the generator's logits of column i*."""
+    """Cross-entropy between the asked category k* and the generator's logits of column i* (col and cat
+    (B, Q): summed over the conditioned columns)."""
     lg = ix.logits(raw)  # (B, S, W)
-    rows = lg[torch.arange(raw.shape[0], device=raw.device), sampler.soft_row[col]]  # (B, W)
+    b = torch.arange(raw.shape[0], device=raw.device)
+    if col.dim() == 2:
+        rows = lg[b[:, None], sampler.soft_row[col]]  # (B, Q, W)
+        return F.cross_entropy(rows.reshape(-1, rows.shape[-1]), cat.reshape(-1)) * col.shape[1]
+    rows = lg[b, sampler.soft_row[col]]  # (B, W)
     return F.cross_entropy(rows, cat)
 
 

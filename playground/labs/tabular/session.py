@@ -4,6 +4,7 @@ snapshots how the synthetic rows compare with the real ones (see ``metrics``).""
 from __future__ import annotations
 
 import copy
+import math
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from playground.shared.gan import d_loss, g_loss, gradient_penalty
 from . import metrics as M
 from . import report
 from .config import TabularConfig
-from .copula import GaussianCopula
+from .copula import GaussianCopula, split_column
 from .data import BUILTIN, Table, load_table, split, write_csv
 from .encoders import TableEncoder
 from .model import (
@@ -47,16 +48,18 @@ def _tables(data: str, categorical: str, numeric: str, exclude: str, stamp) -> t
 
 
 @lru_cache(maxsize=4)
-def _encoder(data: str, categorical: str, numeric: str, exclude: str, max_modes: int, stamp) -> TableEncoder:
-    return TableEncoder(_tables(data, categorical, numeric, exclude, stamp)[1], seed=0, max_modes=max_modes)
+def _encoder(data: str, categorical: str, numeric: str, exclude: str, max_modes: int, stamp,
+             encoding: str = "modes") -> TableEncoder:
+    return TableEncoder(_tables(data, categorical, numeric, exclude, stamp)[1], seed=0, max_modes=max_modes,
+                        numeric=encoding)
 
 
 def _prepared(data: str, categorical: str, numeric: str, exclude: str, max_modes: int, stamp,
-              encoder: bool = True) -> tuple:
+              encoder: bool = True, encoding: str = "modes") -> tuple:
     """(table, train, test, encoder or None), cached: rebuilding the session (another synthesizer, a new
     seed) reuses them. The copula needs no encoder (no mixture models to fit)."""
     t = _tables(data, categorical, numeric, exclude, stamp)
-    return (*t, _encoder(data, categorical, numeric, exclude, max_modes, stamp) if encoder else None)
+    return (*t, _encoder(data, categorical, numeric, exclude, max_modes, stamp, encoding) if encoder else None)
 
 
 def _stamp(data: str):
@@ -78,7 +81,8 @@ class TabularSession(Session):
     def build(self) -> None:
         c: TabularConfig = self.config
         self.table, self.train_t, self.test_t, self.encoder = _prepared(
-            c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data), c.synth != "copula")
+            c.data, c.categorical, c.numeric, c.exclude, c.max_modes, _stamp(c.data), c.synth != "copula",
+            c.encoding)
         self.notes = list(self.table.notes)
         self.n_eval = int(min(max(len(self.train_t), 1000), 5000))
         self._heavy: dict | None = None
@@ -98,10 +102,12 @@ class TabularSession(Session):
         self.ix = SpanIndex(self.encoder.spans, self.device)
         d = self.encoder.dim
         if c.synth == "ctgan":
-            self.sampler = CondSampler(self.x, self.encoder.discrete, self.ix)
+            self.sampler = CondSampler(self.x, self.encoder.discrete, self.ix, self._cond_only())
             self.G = Generator(c.z_dim, self.sampler.c, d, c.g_width).to(self.device)
             self.C = Critic(d + self.sampler.c, c.pac, c.d_width).to(self.device)
             self.C.gen = self.gen
+            self.view_w = torch.ones(d, device=self.device)  # (D,) how the critic sees a row: α scaled
+            self.view_w[self.ix.tanh_idx] = c.alpha_scale
             if c.g_ema > 0:  # the averaged generator that samples (never trained itself)
                 self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
             self.opts = {"G": torch.optim.Adam(self.G.parameters(), lr=c.lr_g, betas=(0.5, 0.9), weight_decay=1e-6),
@@ -111,6 +117,27 @@ class TabularSession(Session):
             self.dec = Decoder(c.latent, d, c.vae_width).to(self.device)
             params = list(self.enc.parameters()) + list(self.dec.parameters())
             self.opts = {"vae": torch.optim.Adam(params, lr=c.lr_vae, weight_decay=1e-5)}
+
+    def _cond_only(self) -> int | None:
+        """Index among the conditional vector's columns of ``cond_on`` (None: all of them)."""
+        c: TabularConfig = self.config
+        names = [s.column for s in self.encoder.discrete]
+        if c.cond_on == "all" or not names:
+            return None
+        if c.cond_on == "rows":
+            return -1
+        if c.cond_on == "auto":
+            j = split_column(self.train_t)
+            name = self.train_t.columns[j].name if j is not None else None
+        else:
+            name = c.cond_on
+        if name not in names:
+            if c.cond_on == "auto":  # no column links with the others: the paper's way
+                return None
+            self.notes.append(f"cond_on={c.cond_on}: not a categorical column of this table; conditioning on "
+                              "each categorical column in turn")
+            return None
+        return names.index(name)
 
     # -- training ----------------------------------------------------------------------------------
     def _cond_batch(self, b: int, train: bool = True):
@@ -144,11 +171,14 @@ class TabularSession(Session):
             self.record(loss=loss, recon=recon, kl=kl)
             return
         pac, b = c.pac, c.batch_size
+        if c.lr_decay_steps:
+            self._set_lrs()
         for _ in range(c.n_critic):
             cond, _, _, real = self._cond_batch(b)
             with torch.no_grad():
                 _, fake = self._fake(cond)
-            real_p, fake_p = pack(torch.cat([real, cond], 1), pac), pack(torch.cat([fake, cond], 1), pac)
+            real_p = pack(torch.cat([real * self.view_w, cond], 1), pac)
+            fake_p = pack(torch.cat([fake * self.view_w, cond], 1), pac)
             loss_d = d_loss("wgan-gp", self.C(real_p), self.C(fake_p))
             if c.gp_weight > 0:
                 loss_d = loss_d + c.gp_weight * gradient_penalty(self.C, real_p, fake_p, self.gen)
@@ -157,7 +187,7 @@ class TabularSession(Session):
             self.opts["C"].step()
         cond, col, cat, _ = self._cond_batch(b)
         raw, fake = self._fake(cond)
-        adv = g_loss("wgan-gp", self.C(pack(torch.cat([fake, cond], 1), pac)))
+        adv = g_loss("wgan-gp", self.C(pack(torch.cat([fake * self.view_w, cond], 1), pac)))
         ce = cond_loss(raw, self.ix, self.sampler, col, cat) if col is not None else adv.new_zeros(())
         loss_g = adv + ce
         self.opts["G"].zero_grad(set_to_none=True)
@@ -167,12 +197,25 @@ class TabularSession(Session):
             ema_update(self.G_ema, self.G, c.g_ema)
         self.record(loss_d=loss_d.detach(), loss_g=loss_g.detach(), cond_ce=ce.detach())
 
-    def apply_live(self, changes: dict[str, Any]) -> None:
+    def lr_factor(self) -> float:
+        """Cosine annealing of the CTGAN learning rates: 1 at step 0, lr_floor from lr_decay_steps on
+        (plain Python arithmetic on the step counter: no host sync)."""
         c: TabularConfig = self.config
-        lrs = {"G": c.lr_g, "C": c.lr_d, "vae": c.lr_vae}
+        if c.synth != "ctgan" or not c.lr_decay_steps:
+            return 1.0
+        t = min(self.step_count / c.lr_decay_steps, 1.0)
+        return c.lr_floor + (1.0 - c.lr_floor) * 0.5 * (1.0 + math.cos(math.pi * t))
+
+    def _set_lrs(self) -> None:
+        c: TabularConfig = self.config
+        f = self.lr_factor()
+        lrs = {"G": c.lr_g * f, "C": c.lr_d * f, "vae": c.lr_vae}
         for k, opt in self.opts.items():
             for group in opt.param_groups:
                 group["lr"] = lrs[k]
+
+    def apply_live(self, changes: dict[str, Any]) -> None:
+        self._set_lrs()
         if "target" in changes:
             self._heavy = None  # the usefulness test is redone for the new target
 
