@@ -75,7 +75,8 @@ def _spread(values: list[float]) -> dict[str, float]:
 
 
 def _paired(num: list[float], den: list[float]) -> list[float]:
-    return [a / b for a, b in zip(num, den) if a is not None and b]
+    """Round-by-round ratios; a round whose app window saw no snapshot (NaN) has none."""
+    return [a / b for a, b in zip(num, den) if a is not None and b and a == a and b == b]
 
 
 # -- the app ---------------------------------------------------------------------------------------

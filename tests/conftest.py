@@ -8,6 +8,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("PLAYGROUND_THREADS", "1")
+# several apps train at once under xdist: pinned, every worker would share the same core (one test pins)
+os.environ.setdefault("PLAYGROUND_NO_PIN", "1")
 
 import gc  # noqa: E402
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -124,3 +125,33 @@ def test_view_gets_full_data_with_every_light_snapshot(qtbot):
     steps = [s["step"] for s in got]
     assert steps == sorted(steps)
     win.close()
+
+
+def test_split_cores_keeps_the_ui_off_the_workers_cores(monkeypatch):
+    from playground.core.device import split_cores
+
+    monkeypatch.delenv("PLAYGROUND_NO_PIN", raising=False)
+    if not hasattr(os, "sched_setaffinity"):
+        assert split_cores(1, {0, 1}) is None
+        return
+    assert split_cores(1, {0, 1}) == ({0}, {1})
+    assert split_cores(2, {0, 1, 2, 3, 5}) == ({0, 1, 2}, {3, 5})
+    assert split_cores(1, {3}) is None  # one core: nothing to split
+    assert split_cores(4, {0, 1, 2, 3}) is None  # the worker wants them all
+    monkeypatch.setenv("PLAYGROUND_NO_PIN", "1")
+    assert split_cores(1, {0, 1}) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs CPU affinity and two cores")
+def test_worker_and_ui_thread_train_on_separate_cores_until_closed(qtbot, monkeypatch):
+    monkeypatch.delenv("PLAYGROUND_NO_PIN")  # the suite turns it off: several apps train at once here
+    before = os.sched_getaffinity(0)
+    w = MainWindow("gan", "ring8-wgan-gp", device="cpu", overrides=SMALL, runner="process")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._last_snapshot is not None, timeout=60000)
+    ui, worker = os.sched_getaffinity(0), os.sched_getaffinity(w.runner._proc.pid)
+    assert ui and worker and not ui & worker and ui | worker <= before
+    w.close()
+    assert os.sched_getaffinity(0) == before  # the UI has its cores back

@@ -15,18 +15,39 @@ busy UI never builds a backlog.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import pickle
 import threading
 import time
 from typing import Any
 
+from playground.core.device import split_cores
+
 from .runner import _WORKERS, RunnerBase
 
+_PINNED_BY = None  # the ProcessRunner whose worker has cores of its own (the UI's main thread keeps off them)
+_ORIGINAL: set[int] | None = None
 
-def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, speed: float) -> None:
-    """Entry point of the training process."""
-    import os
 
+def _original_cores() -> set[int] | None:
+    """The cores this process was allowed before any worker was pinned (None: not known on this OS)."""
+    global _ORIGINAL
+    if _ORIGINAL is None and hasattr(os, "sched_getaffinity"):
+        try:
+            _ORIGINAL = set(os.sched_getaffinity(0))
+        except OSError:
+            return None
+    return _ORIGINAL
+
+
+def _worker_main(conn, lab: str, config, device: str, seed: int, max_hz: float, speed: float,
+                 cores: set[int] | None = None) -> None:
+    """Entry point of the training process (``cores``: the CPU cores it keeps to, apart from the UI's)."""
+    if cores:  # first: every thread started from here on (torch's, the reader) inherits it
+        try:
+            os.sched_setaffinity(0, cores)
+        except OSError:
+            pass
     os.environ.setdefault("PLAYGROUND_THREADS", "1")
     from playground.core.loop import TrainLoop, merge_snapshots
     from playground.core.registry import get_lab
@@ -122,13 +143,42 @@ class ProcessRunner(RunnerBase):
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         self._conn = parent_conn
+        cores = self._pin_ui()
         self._proc = ctx.Process(target=_worker_main, args=(child_conn, self.lab, self._config, self.device,
-                                                             self.seed, self.max_hz, self._speed), daemon=True)
+                                                             self.seed, self.max_hz, self._speed, cores),
+                                 daemon=True)
         self._proc.start()
         child_conn.close()
         _WORKERS.add(self)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def _pin_ui(self) -> set[int] | None:
+        """Keep the UI thread and the worker on different cores (``core.device.split_cores``): the UI's main
+        thread (and the threads it starts from now on) to the UI's cores; the worker's cores are returned. Only
+        one worker at a time is given cores of its own."""
+        global _PINNED_BY
+        if _PINNED_BY is not None and _PINNED_BY.isRunning():
+            return None
+        env = os.environ.get("PLAYGROUND_THREADS", "")
+        split = split_cores(int(env) if env.isdigit() and int(env) > 0 else 1, _original_cores())
+        if split is None:
+            return None
+        try:
+            os.sched_setaffinity(threading.main_thread().native_id, split[0])
+        except OSError:
+            return None
+        _PINNED_BY = self
+        return split[1]
+
+    def _unpin_ui(self) -> None:
+        global _PINNED_BY
+        if _PINNED_BY is self:
+            _PINNED_BY = None
+            try:
+                os.sched_setaffinity(threading.main_thread().native_id, _original_cores())
+            except OSError:
+                pass
 
     def _read(self) -> None:
         conn = self._conn
@@ -190,4 +240,5 @@ class ProcessRunner(RunnerBase):
         except OSError:
             pass
         self._conn = None
+        self._unpin_ui()
         return not self._proc.is_alive()
