@@ -78,11 +78,18 @@ def configure_threads(n: int | None = None) -> int:
     if n is None:
         if _threads_set:
             return torch.get_num_threads()
-        env = os.environ.get("PLAYGROUND_THREADS", "")
-        n = int(env) if env.isdigit() and int(env) > 0 else max(1, min(4, (os.cpu_count() or 2) // 2))
+        n = env_threads() or max(1, min(4, (os.cpu_count() or 2) // 2))
     torch.set_num_threads(int(n))
     _threads_set = True
     return int(n)
+
+
+def env_threads() -> int | None:
+    """``PLAYGROUND_THREADS`` when it is a positive whole number, else None."""
+    import os
+
+    env = os.environ.get("PLAYGROUND_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else None
 
 
 def split_cores(worker_threads: int, avail: set[int] | None = None) -> tuple[set[int], set[int]] | None:

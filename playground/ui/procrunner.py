@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from playground.core.device import split_cores
+from playground.core.device import env_threads, split_cores
 
 from .runner import _WORKERS, RunnerBase
 
@@ -160,8 +160,7 @@ class ProcessRunner(RunnerBase):
         global _PINNED_BY
         if _PINNED_BY is not None and _PINNED_BY.isRunning():
             return None
-        env = os.environ.get("PLAYGROUND_THREADS", "")
-        split = split_cores(int(env) if env.isdigit() and int(env) > 0 else 1, _original_cores())
+        split = split_cores(env_threads() or 1, _original_cores())  # the worker's default: one thread
         if split is None:
             return None
         try:

@@ -39,7 +39,8 @@ class ModeCountsPanel(pg.PlotWidget):
         self.counts: list[int] = []
         self.threshold = 0.0
         self._shown = None
-        self._layout: tuple | None = None  # (k, title) the axes and title were last set for
+        self._k: int | None = None  # the number of modes the x axis was last laid out for
+        self._title = ""
 
     def draw(self, snap: dict) -> None:
         counts = (snap.get("metrics") or {}).get("mode_counts")
@@ -62,13 +63,14 @@ class ModeCountsPanel(pg.PlotWidget):
         hold_y_range(self, np.r_[np.asarray(counts, np.float64), threshold, 0.0], shrink=0.5)
         below = int((~ok).sum())
         title = f"Samples per mode ({below} below the line)" if below else "Samples per mode: all above the line"
-        if (k, title) != self._layout:
-            if k != (self._layout or (None,))[0]:
-                pi.setXRange(-0.6, k - 0.4, padding=0)
-                step = 1 if k <= 10 else 5
-                pi.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(0, k, step)], []])
+        if k != self._k:
+            self._k = k
+            pi.setXRange(-0.6, k - 0.4, padding=0)
+            step = 1 if k <= 10 else 5
+            pi.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(0, k, step)], []])
+        if title != self._title:
+            self._title = title
             pi.setTitle(title, size="9pt")
-            self._layout = (k, title)
 
 
 class GanMetrics(QtWidgets.QWidget):
