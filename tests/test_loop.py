@@ -61,6 +61,9 @@ def test_visual_work_keeps_to_its_share_and_curves_stay_live():
     a, b = fulls[1], fulls[-1]
     share = (b["snapshot"] + b["emit"] - a["snapshot"] - a["emit"]) / (b["total"] - a["total"])
     assert share <= SNAPSHOT_SHARE + LIGHT_SHARE + 0.01, (a, b)
+    # between any two snapshots, training took at most the time that passed (each carries its own turn)
+    accounts = [s["loop_time"] for _, s in playing]
+    assert all(y["train"] - x["train"] <= y["total"] - x["total"] + 1e-9 for x, y in zip(accounts, accounts[1:]))
     full = [ts for ts, s in playing if not s.get("light")]
     light = [s for _, s in playing if s.get("light")]
     # full ones about cost / share = 0.4 s apart; light ones (step + curves) in between, near max_hz

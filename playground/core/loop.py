@@ -157,7 +157,10 @@ class TrainLoop:
                 snap["steps_per_s"] = float(sum(self.rate) / len(self.rate)) if self.rate and self.playing else 0.0
                 snap["playing"] = self.playing
                 snap["snapshot_ms"] = cost * 1e3
+                # the account so far, this turn's time included (its training already is): shares stay ≤ 1
                 snap["loop_time"] = dict(self.time_in)
+                if counting:
+                    snap["loop_time"]["total"] += time.perf_counter() - t_prev
                 snap["clock"] = now  # when ``step`` was reached (perf_counter): the benchmark times steps by it
                 t_emit = time.perf_counter()
                 self.emit("snapshot", snap)
