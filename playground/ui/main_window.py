@@ -19,6 +19,7 @@ from . import theme
 from .about import app_icon
 from .banner import Banner
 from .lesson_driver import install as install_lessons
+from .livetext import LiveText
 from .params import ParamPanel
 from .runner import Runner
 from .timeline import install as install_timeline
@@ -159,8 +160,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
         sb = self.statusBar()
         self.status_device = QtWidgets.QLabel("Loading PyTorch…")
-        self.status_step = QtWidgets.QLabel("step 0")
-        self.status_rate = QtWidgets.QLabel("")
+        # the step and the rate change at every frame: LiveText repaints them without a relayout
+        self.status_step = LiveText("step 0", template="step 10,000,000 (recorded)")
+        self.status_rate = LiveText("", template="replay · 30 frames/s")
         for w in (self.status_device, self.status_step, self.status_rate):
             w.setMinimumWidth(110)
             sb.addPermanentWidget(w)

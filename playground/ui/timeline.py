@@ -29,6 +29,8 @@ from playground.core import config as cfgmod
 from playground.core.files import sweep_stale_folders
 from playground.core.recording import Recording
 
+from .livetext import LiveText
+
 CKPT_EVERY_S = 20.0  # seconds of training between two saved training states (branch points)
 MAX_CKPTS = 10
 PLAYBACK_FPS = [("2 frames/s", 2), ("5 frames/s", 5), ("10 frames/s", 10), ("20 frames/s", 20),
@@ -90,9 +92,10 @@ class Timeline(QtWidgets.QWidget):
         self.slider.setPageStep(10)
         self.slider.setToolTip(self.title.toolTip())
         self.slider.valueChanged.connect(self._on_slider)
-        self.step_label = QtWidgets.QLabel("step 0")
+        # both change at every frame: LiveText repaints them without laying the window out again
+        self.step_label = LiveText("step 0", template="step 10,000,000 · frame 10,000/10,000")
         self.step_label.setMinimumWidth(150)
-        self.info = QtWidgets.QLabel("")
+        self.info = LiveText("", template="10,000 frames · 300.0 MB / 300 MB")
         self.info.setToolTip("Recorded frames and the memory they take; past the cap, frames are thinned evenly")
         self.info.setMinimumWidth(190)
         self.live_btn = QtWidgets.QPushButton("Live")

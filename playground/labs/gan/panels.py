@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from playground.ui.livetext import LiveText
 from playground.ui.panels.curves import CurvesPanel
 from playground.ui.widgets import hold_y_range
 
@@ -85,9 +86,8 @@ class GanMetrics(QtWidgets.QWidget):
         super().__init__()
         right = QtWidgets.QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
-        self.summary = QtWidgets.QLabel("—")
+        self.summary = LiveText("—", wrap=True)  # changes at every frame: no relayout (see LiveText)
         self.summary.setStyleSheet("font-weight:600;")
-        self.summary.setWordWrap(True)
         right.addWidget(self.summary)
         self.curves = CurvesPanel()
         self.loss_plot = self.curves.add_plot("losses", "Losses", "step", "loss", stretch=3)

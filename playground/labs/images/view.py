@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
+from playground.ui.livetext import LiveText
 from playground.ui.widgets import LabView, snap_value
 
 from .data import DATASETS_HELP, ImageFolderError, load_image_folder
@@ -35,7 +36,7 @@ class ImagesView(LabView):
         self.open_btn.setToolTip("Train on a folder of your own pictures (" + DATASETS_HELP + ")")
         self.open_btn.clicked.connect(self._open_folder)
         bar.addWidget(self.open_btn)
-        self.summary = QtWidgets.QLabel("—")
+        self.summary = LiveText("—")  # changes at every frame: no relayout (see LiveText)
         self.summary.setStyleSheet("font-weight:600;")
         bar.addWidget(self.summary, 1)
         root.addLayout(bar)

@@ -20,6 +20,7 @@ import time
 
 from PySide6 import QtCore, QtWidgets
 
+from playground.ui.livetext import LiveText
 from playground.ui.widgets import LabView, snap_value
 
 from .panels import GATE_TITLE, ORDER, SaturationPanel, small
@@ -73,7 +74,7 @@ class LstmView(LabView):
         self.rows_box.addItems(["all"])
         self.rows_box.setToolTip("What the heat-map grid shows: every quantity, or one of them large")
         self.rows_box.currentIndexChanged.connect(lambda _i: self._relayout())
-        self.info = QtWidgets.QLabel("")
+        self.info = LiveText("", template="step 100,000   probe #1000   LSTM: probe loss 0.1234")  # every frame
         small(self.info)
         self.layer_label, self.rows_label = QtWidgets.QLabel("Layer"), QtWidgets.QLabel("Show")
         for w in (self.probe_btn, self.layer_label, self.layer_box, QtWidgets.QLabel("Unit"), self.unit_spin,

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from playground.ui.livetext import LiveText
 from playground.ui.widgets import PALETTE, HeatMap, make_plot, small_font
 
 from .panels_attention import esc, short
@@ -105,7 +106,7 @@ def _fmt(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.3f}"
 
 
-class StatusLine(QtWidgets.QLabel):
+class StatusLine(LiveText):
     """One rich-text line of numbers above the curves.
 
     Snapshot keys read: ``step``, ``steps_per_s``, ``metrics`` (loss, token_accuracy, sequence_accuracy,
@@ -115,9 +116,7 @@ class StatusLine(QtWidgets.QLabel):
     IDLE = "Press Play to train."
 
     def __init__(self):
-        super().__init__(self.IDLE)
-        self.setWordWrap(True)
-        self.setTextFormat(QtCore.Qt.RichText)
+        super().__init__(self.IDLE, rich=True)  # changes at every frame: no relayout (see LiveText)
 
     def draw(self, snap: dict) -> None:
         m = snap.get("metrics", {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from playground.ui.livetext import LiveText
 from playground.ui.panels.draw2d import DrawTools
 from playground.ui.widgets import LabView
 
@@ -66,9 +67,7 @@ class FamiliesView(LabView):
         right = QtWidgets.QVBoxLayout()
         right.setSpacing(2)
         body.addLayout(right, 4)
-        self.summary = QtWidgets.QLabel("—")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(QtCore.Qt.RichText)
+        self.summary = LiveText("—", rich=True)  # changes at every frame: no relayout (see LiveText)
         right.addWidget(self.summary)
         pick = QtWidgets.QHBoxLayout()
         pick.addWidget(QtWidgets.QLabel("Details of:"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
+from playground.ui.livetext import LiveText
 from playground.ui.panels.curves import Curves
 from playground.ui.widgets import LabView, banner_label, make_plot
 
@@ -82,9 +83,8 @@ class TabularView(LabView):
         root = QtWidgets.QVBoxLayout(self)
         root.setContentsMargins(2, 2, 2, 2)
         bar = QtWidgets.QHBoxLayout()
-        self.summary = QtWidgets.QLabel("—")
+        self.summary = LiveText("—", wrap=True)  # changes at every frame: no relayout (see LiveText)
         self.summary.setStyleSheet("font-weight:600;")
-        self.summary.setWordWrap(True)
         bar.addWidget(self.summary, 1)
         self.open_btn = QtWidgets.QPushButton("Open CSV…")
         self.open_btn.setToolTip("Use your own table (CSV with a header); a fifth of its rows is held out")
