@@ -97,7 +97,8 @@ def test_gan_mode_counts_bars_threshold_and_rule(qtbot):
     colours = [b.color().name() for b in bars["brushes"]]
     assert colours == [OK, WARN, OK, WARN, OK]  # 20 of 2,500 counts, 19 and 4 do not
     assert m.mode_counts.line.value() == 20.0
-    assert "2 below the line" in m.mode_counts.getPlotItem().titleLabel.text
+    assert "2 below the line" in m.mode_counts.note.text  # a corner note: the title (and the layout) stay put
+    assert m.mode_counts.getPlotItem().titleLabel.text == "Samples per mode"
     assert "20 of 2,500" in m.modes_plot.toolTip() and "modes 3/5" in m.summary.text()
     snap["metrics"] = {"swd": 0.1}  # not a mixture: no modes plot, no bars
     m.draw_metrics(snap)

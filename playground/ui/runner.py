@@ -135,7 +135,7 @@ class RunnerBase(RunnerSignals):
         (drawing, painting, everything between two frames) and on the reader thread (unpickling), then ask
         the worker for as many frames a second as the budget pays for, between MIN_HZ and the view's
         max_fps; more while a mouse button is held."""
-        now, cpu = time.perf_counter(), time.thread_time() + self.ui_cpu_extra
+        now, cpu = time.perf_counter(), self._ui_cpu()
         win = self._budget_window
         if win is None or not self._playing or not self.budget:
             self._budget_window = (now, cpu, 0)
@@ -156,6 +156,11 @@ class RunnerBase(RunnerSignals):
         if abs(hz - self.frame_hz) > 0.1 * self.frame_hz:
             self.frame_hz = hz
             self._post("max_hz", hz)
+
+    def _ui_cpu(self) -> float:
+        """CPU seconds the UI has spent so far: this thread's, and the reader's (a thread runner's process
+        also trains, so its process time would count training)."""
+        return time.thread_time() + self.ui_cpu_extra
 
     def _consumed(self) -> None:
         """Called after the UI took a snapshot (the process runner asks for the next one)."""

@@ -37,6 +37,12 @@ class ModeCountsPanel(pg.PlotWidget):
         pi.addItem(self.bars)
         self.line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#333", width=1.2, style=QtCore.Qt.PenStyle.DashLine))
         pi.addItem(self.line)
+        # how many modes are below the line, in the plot's top-right corner: anchored to the view box, not
+        # in the plot's layout, so a new count re-lays out nothing (a changing title re-laid out the plot and
+        # re-rendered its axes at every frame while modes came and went)
+        self.note = pg.LabelItem("", size="8pt", justify="right")
+        self.note.setParentItem(pi.getViewBox())
+        self.note.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 2))
         self.counts: list[int] = []
         self.threshold = 0.0
         self._shown = None
@@ -61,9 +67,9 @@ class ModeCountsPanel(pg.PlotWidget):
         pi = self.getPlotItem()
         # round y bounds that hold while the bars stay inside (counts move a little each frame: re-laying out
         # and re-rendering the axis every time cost ~5 ms a paint); axes, ticks and title change only with k
-        hold_y_range(self, np.r_[np.asarray(counts, np.float64), threshold, 0.0], shrink=0.5)
+        hold_y_range(self, np.r_[np.asarray(counts, np.float64), threshold, 0.0], shrink=0.5, headroom=0.2)
         below = int((~ok).sum())
-        title = f"Samples per mode ({below} below the line)" if below else "Samples per mode: all above the line"
+        title = f"{below} below the line" if below else "all above the line"
         if k != self._k:
             self._k = k
             pi.setXRange(-0.6, k - 0.4, padding=0)
@@ -71,7 +77,7 @@ class ModeCountsPanel(pg.PlotWidget):
             pi.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(0, k, step)], []])
         if title != self._title:
             self._title = title
-            pi.setTitle(title, size="9pt")
+            self.note.setText(title, color=WARN if below else OK)
 
 
 class GanMetrics(QtWidgets.QWidget):
