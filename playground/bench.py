@@ -8,7 +8,9 @@ short rounds; each round measures, in a rotating order (bare, headless, app; hea
 - ``app``: the real window, view and runner (training in a worker process), offscreen, opened once and
   played for the round, then paused. Its speed is timed by the worker's own clock at two snapshots.
 
-The first ``--warmup`` rounds are dropped. Ratios are paired: each round's app/headless and headless/bare;
+The first ``--warmup`` rounds are dropped. By default 30 rounds are measured, fewer (10 at least) where a
+slow lab's rounds would take longer than ``ROUNDS_BUDGET_S``: the default run stays near 3 minutes a
+configuration. Ratios are paired: each round's app/headless and headless/bare;
 the report gives their median, a bootstrap 95 % interval of that median, and the quartiles (the spread).
 Slow drifts of the machine's speed hit the three runs of a round alike and cancel out in the ratio.
 
@@ -247,8 +249,13 @@ def rss_growth(steps: int, device, overrides: dict | None = None) -> float:
 ORDERS = (("bare", "headless", "app"), ("headless", "app", "bare"), ("app", "bare", "headless"))
 
 
+#: the default run: 30 rounds, fewer when a slow lab's rounds would take longer than this (seconds)
+DEFAULT_ROUNDS, ROUNDS_BUDGET_S, MIN_ROUNDS = 30, 165.0, 10
+
+
 def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, steps: int | None = None,
-                 warmup: int = 1) -> dict[str, Any]:
+                 warmup: int = 1, budget_s: float | None = None) -> dict[str, Any]:
+    """``budget_s``: stop after the round that would make the next one end past it (``MIN_ROUNDS`` at least)."""
     bare_fn = bare_loop(spec.name)
     t0 = time.perf_counter()
     session = spec.make_session(config, device=str(device), seed=0)
@@ -259,6 +266,11 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
     spent = {"bare": 0.0, "headless": 0.0, "app": 0.0}  # wall seconds each kind took, set-up and warm-up included
     try:
         for i in range(warmup + rounds):
+            done = i - warmup  # measured rounds so far
+            if budget_s is not None and done >= MIN_ROUNDS:
+                spent_s = time.perf_counter() - t_setup
+                if spent_s + spent_s / i > budget_s:  # the next round would end past the budget
+                    break
             got: dict[str, Any] = {}
             for kind in ORDERS[i % len(ORDERS)]:
                 k0 = time.perf_counter()
@@ -310,7 +322,7 @@ def bench_config(spec, preset, config, device, *, rounds: int, seconds: float, s
         "close_s": close_s,
         "spread": {k: _spread(v) for k, v in runs.items() if v and None not in v},
         "round_rates": {k: v for k, v in runs.items() if v and None not in v},  # steps/s, round by round
-        "rounds": rounds,
+        "rounds": len(apps),
         "warmup_rounds": warmup,
         "phase_seconds": {"setup": t_setup - t0, "rounds": t_rounds - t_setup, "close": time.perf_counter() - t_rounds},
         "round_seconds": {k: v / max(warmup + rounds, 1) for k, v in spent.items()},
@@ -338,6 +350,9 @@ def cmd_bench(args) -> int:
 
 def _bench(args, labs, device, configure_threads) -> int:
     threads = configure_threads(args.threads or 1)
+    budget = None
+    if args.rounds is None:
+        args.rounds, budget = DEFAULT_ROUNDS, ROUNDS_BUDGET_S
     if args.rounds < 1 or args.seconds <= 0 or args.warmup < 0:
         raise UsageError("--rounds must be ≥ 1, --warmup ≥ 0 and --seconds > 0")
     if args.steps is not None and not 10 <= args.steps <= 10_000_000:
@@ -345,7 +360,7 @@ def _bench(args, labs, device, configure_threads) -> int:
     if args.rss_steps < 0:
         raise UsageError(f"--rss-steps={args.rss_steps}: must be ≥ 0")
     results: dict[str, Any] = {"device": str(device), "threads": threads, "labs": {}}
-    kw = dict(rounds=args.rounds, seconds=args.seconds, steps=args.steps, warmup=args.warmup)
+    kw = dict(rounds=args.rounds, seconds=args.seconds, steps=args.steps, warmup=args.warmup, budget_s=budget)
     for spec in labs:
         preset = args.preset or spec.default_preset
         t0 = time.perf_counter()

@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--preset")
     b.add_argument("--device", default="cpu")
     b.add_argument("--json", action="store_true")
-    b.add_argument("--rounds", type=int, default=30, help="measured rounds (bare, headless, app in rotating order)")
+    b.add_argument("--rounds", type=int, help="measured rounds (bare, headless, app in rotating order); default: "
+                   "30, fewer if a configuration's rounds would pass 165 s (about 3 minutes in all)")
     b.add_argument("--warmup", type=int, default=1, help="rounds run first and left out")
     b.add_argument("--seconds", type=float, default=1.0, help="length of each measurement")
     b.add_argument("--steps", type=int, help="measure this many steps each time instead of --seconds")

@@ -36,7 +36,7 @@ def rss_mb() -> float:
 def rate(step: Callable[[], None], device, seconds: float, steps: int | None = None, *,
          warmup: int = WARMUP_STEPS) -> float:
     """Steps per second of ``step()``: for ``seconds``, or exactly ``steps`` steps when given, after
-    ``warmup`` untimed steps."""
+    ``warmup`` untimed steps (fewer when they take long: a quarter of ``seconds`` at most, one at least)."""
     if getattr(device, "type", "cpu") == "cuda":  # every training step runs with host syncs forbidden
         import torch
 
@@ -49,8 +49,11 @@ def rate(step: Callable[[], None], device, seconds: float, steps: int | None = N
             finally:
                 torch.cuda.set_sync_debug_mode("default")
 
+    w0 = time.perf_counter()
     for _ in range(warmup):
         step()
+        if time.perf_counter() - w0 >= 0.25 * seconds:  # a slow lab's steps warm up as well
+            break
     sync(device)
     n, t0 = 0, time.perf_counter()
     if steps is not None:
