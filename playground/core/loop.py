@@ -160,7 +160,7 @@ class TrainLoop:
                 # the account so far, this turn's time included (its training already is): shares stay ≤ 1
                 snap["loop_time"] = dict(self.time_in)
                 if counting:
-                    snap["loop_time"]["total"] += time.perf_counter() - t_prev
+                    snap["loop_time"]["total"] += now - t_prev  # up to the snapshot: its cost is counted next
                 snap["clock"] = now  # when ``step`` was reached (perf_counter): the benchmark times steps by it
                 t_emit = time.perf_counter()
                 self.emit("snapshot", snap)
