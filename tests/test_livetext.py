@@ -95,3 +95,12 @@ def test_a_bigger_font_gives_a_bigger_size(qtbot):
     big = live.sizeHint()
     assert big.width() > small.width() * 1.5 and big.height() > small.height() * 1.5
     assert win.isVisible()
+
+
+def test_screen_readers_get_the_text_without_tags(qtbot):
+    rich = LiveText("<b>step 3</b> &amp; more<br>next", rich=True)
+    plain = LiveText("step 1")
+    win = _window(qtbot, rich, plain)
+    plain.setText("step 2")
+    assert plain.accessibleName() == "step 2" and rich.accessibleName() == "step 3 & more · next"
+    assert win.isVisible()

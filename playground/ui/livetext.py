@@ -16,6 +16,9 @@ every frame, that was about a tenth of the UI thread's time while training (meas
 
 from __future__ import annotations
 
+import html
+import re
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 _PAD = 2  # px left and right, as a QLabel's margin would give
@@ -33,6 +36,7 @@ class LiveText(QtWidgets.QWidget):
         sp = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
         sp.setHeightForWidth(self._wrap)
         self.setSizePolicy(sp)
+        self._tell_readers()
 
     # -- QLabel's API, the part the app uses -------------------------------------------------------
     def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name
@@ -44,10 +48,17 @@ class LiveText(QtWidgets.QWidget):
             self._doc = None
             if before is None or self._layout(self._inner_width()).size().height() != before:
                 self.updateGeometry()  # a line more or less: the only time the window is laid out again
+        self._tell_readers()
         self.update()
 
     def text(self) -> str:
         return self._text
+
+    def _tell_readers(self) -> None:
+        """Screen readers read a QLabel's text; a LiveText gives its own, tags removed, as its name."""
+        plain = html.unescape(re.sub(r"<br\s*/?>", " · ", re.sub(r"<(?!br)[^>]*>", "", self._text))) \
+            if self._rich else self._text
+        self.setAccessibleName(plain)
 
     # -- size ----------------------------------------------------------------------------------------
     def _inner_width(self) -> int:
