@@ -81,8 +81,7 @@ class RunnerBase(RunnerSignals):
         # where the UI process's time goes (CPU seconds): reading + unpickling snapshots (process runner, on
         # its reader thread) and delivering them (the view's set_snapshot and the window's handlers)
         self.ui_time = {"receive": 0.0, "deliver": 0.0}
-        self.ui_cpu_extra = 0.0  # CPU seconds of the reader thread, counted into the frame cost
-        self.ui_share = 0.0  # the UI's CPU share (UI thread + reader) over the last budget window
+        self.ui_share = 0.0  # the UI's CPU share over the last budget window (see ``_ui_cpu``)
         self._budget_window: tuple[float, float, int] | None = None
         self._latest: dict | None = None
         self._last_full: dict | None = None  # light snapshots are laid over it
@@ -131,10 +130,10 @@ class RunnerBase(RunnerSignals):
             self._keep_to_budget()
 
     def _keep_to_budget(self) -> None:
-        """Hold the UI to its CPU budget while training: measure what a frame costs on the UI thread
-        (drawing, painting, everything between two frames) and on the reader thread (unpickling), then ask
-        the worker for as many frames a second as the budget pays for, between MIN_HZ and the view's
-        max_fps; more while a mouse button is held."""
+        """Hold the UI to its CPU budget while training: measure what a frame costs (``_ui_cpu``: drawing,
+        painting, everything between two frames; with the process runner its reader and Qt's threads too),
+        then ask the worker for as many frames a second as the budget pays for, between MIN_HZ and the
+        view's max_fps; more while a mouse button is held."""
         now, cpu = time.perf_counter(), self._ui_cpu()
         win = self._budget_window
         if win is None or not self._playing or not self.budget:
@@ -158,9 +157,9 @@ class RunnerBase(RunnerSignals):
             self._post("max_hz", hz)
 
     def _ui_cpu(self) -> float:
-        """CPU seconds the UI has spent so far: this thread's, and the reader's (a thread runner's process
-        also trains, so its process time would count training)."""
-        return time.thread_time() + self.ui_cpu_extra
+        """CPU seconds the UI has spent so far: the UI thread's (a thread runner's process also trains, so
+        its process time would count training; the process runner counts its whole process)."""
+        return time.thread_time()
 
     def _consumed(self) -> None:
         """Called after the UI took a snapshot (the process runner asks for the next one)."""
