@@ -152,7 +152,7 @@ class AppRun:
     def measure(self, seconds: float, steps: int | None = None, warm_s: float = 0.3,
                 probe: bool = True) -> dict[str, Any]:
         """One app round. ``probe``: run the 16-ms timer that measures the UI's lateness. It is not free
-        (a wake-up and a Python call 60 times a second: ~1 % of a core here), so the UI's CPU share is
+        (a wake-up and a Python call 60 times a second: 1-3 % of a core here), so the UI's CPU share is
         taken from the rounds without it: what the app costs, not the app plus the probe."""
         runner = self.win.runner
         s0 = int(self.win._last_snapshot["step"])

@@ -66,7 +66,8 @@ class ModeCountsPanel(pg.PlotWidget):
         self.line.setPos(threshold)
         pi = self.getPlotItem()
         # round y bounds that hold while the bars stay inside (counts move a little each frame: re-laying out
-        # and re-rendering the axis every time cost ~5 ms a paint); axes, ticks and title change only with k
+        # and re-rendering the axis every time cost ~5 ms a paint); axes and ticks change only with k, the
+        # note only with its text
         hold_y_range(self, np.r_[np.asarray(counts, np.float64), threshold, 0.0], shrink=0.5, headroom=0.2)
         below = int((~ok).sum())
         title = f"{below} below the line" if below else "all above the line"
